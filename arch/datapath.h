@@ -1,0 +1,60 @@
+/*
+ * datapath.h - the functional datapath of one layer: crossbar reads through the
+ * ADCs into the adder-accumulators (the MVM), then scale, batch-norm, sign and
+ * pooling in the digital periphery.
+ *
+ * Activations are bit-packed (bit 1 = +1). A conv layer's input is kept as one
+ * 64-bit row mask per (plane, channel, padded row), so a kernel window is a
+ * shift and a mask; a linear layer's input is one packed vector per plane.
+ * The MVM works on packed words (XNOR + popcount) with the widest popcount the
+ * CPU offers, chosen at run time (SPINCIM_PORTABLE=1 forces the portable one).
+ */
+#ifndef SCIM_DATAPATH_H
+#define SCIM_DATAPATH_H
+
+#include <stdint.h>
+
+#include "mapping.h"
+
+/* The input activations of one layer. */
+struct scim_act {
+    int planes;       /* bit-planes (8 for a bit-serial first layer) */
+    int c, h, w;      /* logical shape */
+    int pad;          /* padding included in rows (conv inputs) */
+    int hp;           /* padded height h + 2 pad */
+    uint64_t *rows;   /* conv input: [planes][c][hp], bit x + pad of row y + pad */
+    uint64_t *vec;    /* linear input: [planes][n_words] packed (c, y, x) vector */
+    int n_words;      /* words per plane of vec */
+};
+
+/* Data-dependent events of one MVM. */
+struct scim_mvm_stats {
+    uint64_t cells_lrs; /* conducting cells in the low-resistance state */
+    uint64_t clips;     /* ADC conversions clipped at max_code */
+};
+
+/* Allocate act for the input of layer lm (shape and format from the layer). */
+int scim_act_alloc(struct scim_act *a, const struct scim_layer_map *lm);
+void scim_act_free(struct scim_act *a);
+void scim_act_clear(struct scim_act *a);
+
+/* Fill the first layer's input from 8-bit pixels (bit-planes or binarized). */
+void scim_act_from_pixels(struct scim_act *a, const struct scim_layer_map *lm,
+                          const uint8_t *pixels);
+
+/* MVM of layer lm on input a: s[pos * out_c + j] as the accumulators hold it
+ * (after the ADC's clipping), with the data-dependent events in st.
+ * scratch holds n_words words. */
+void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, int32_t *s,
+              uint64_t *scratch, struct scim_mvm_stats *st);
+
+/* Scale, batch-norm, sign and pooling of s into the next layer's input `next`;
+ * for the output layer (next == NULL) the logits go to `logits` instead. */
+void scim_postprocess(const struct scim_layer_map *lm, const int32_t *s, int dropped,
+                      struct scim_act *next, double *logits);
+
+/* Name of the popcount kernel chosen at run time ("avx512-vpopcntdq", "popcnt",
+ * "portable"). */
+const char *scim_popcount_kernel(void);
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * mapping.c - tiling of layers over arrays, read chunks, packed weights, and the
+ * data-independent event counts of one pass.
+ */
+#include "mapping.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sim/error.h"
+
+/* Append the rows listed in idx (ascending bit indices) as (word, mask) segments. */
+static int add_chunk(struct scim_layer_map *lm, const uint32_t *idx, uint32_t n, uint32_t tile,
+                     int *cap_segs)
+{
+    struct scim_chunk *c = &lm->chunks[lm->n_chunks++];
+    c->first_seg = (uint32_t)lm->n_segs;
+    c->n_seg = 0;
+    c->len = n;
+    c->tile = tile;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t w = idx[i] >> 6;
+        uint64_t bit = 1ull << (idx[i] & 63);
+        if (c->n_seg && lm->segs[lm->n_segs - 1].word == w) {
+            lm->segs[lm->n_segs - 1].mask |= bit;
+            continue;
+        }
+        if (lm->n_segs == *cap_segs) {
+            int cap = *cap_segs * 2 + 16;
+            struct scim_seg *s = realloc(lm->segs, (size_t)cap * sizeof(*s));
+            if (!s)
+                return SCIM_ENOMEM;
+            lm->segs = s;
+            *cap_segs = cap;
+        }
+        lm->segs[lm->n_segs].word = w;
+        lm->segs[lm->n_segs].mask = bit;
+        lm->n_segs++;
+        c->n_seg++;
+    }
+    return 0;
+}
+
+/*
+ * Rows of array group g: for unrolled mapping one group holding every row; for
+ * kxk one group per kernel position (kh, kw) holding rows c*K*K + g. Each group
+ * is tiled by the weights a column holds, each tile read rows_per_read at a time.
+ */
+static int build_chunks(struct scim_layer_map *lm, int kxk, int per_col, int rpr)
+{
+    const struct scim_layer *L = lm->layer;
+    int kk = kxk ? L->kernel * L->kernel : 1;
+    int group_rows = kxk ? L->in_c : lm->n_rows;
+    int tiles_per_group = (group_rows + per_col - 1) / per_col;
+    int max_chunks = kk * (tiles_per_group * ((per_col + rpr - 1) / rpr) + 1);
+    int cap_segs = 64;
+    uint32_t *idx = malloc((size_t)rpr * sizeof(*idx));
+    lm->chunks = calloc((size_t)max_chunks, sizeof(*lm->chunks));
+    lm->segs = malloc((size_t)cap_segs * sizeof(*lm->segs));
+    if (!idx || !lm->chunks || !lm->segs)
+        return free(idx), SCIM_ENOMEM;
+    lm->row_tiles = kk * tiles_per_group;
+    int rc = 0;
+    for (int g = 0; g < kk && rc == 0; g++) {
+        for (int t = 0; t < tiles_per_group && rc == 0; t++) {
+            int r0 = t * per_col, r1 = r0 + per_col < group_rows ? r0 + per_col : group_rows;
+            for (int c0 = r0; c0 < r1 && rc == 0; c0 += rpr) {
+                uint32_t n = 0;
+                for (int r = c0; r < r1 && r < c0 + rpr; r++)
+                    idx[n++] = (uint32_t)(kxk ? r * kk + g : r);
+                rc = add_chunk(lm, idx, n, (uint32_t)(g * tiles_per_group + t), &cap_segs);
+            }
+        }
+    }
+    free(idx);
+    return rc;
+}
+
+static int reads_per_tile(const struct scim_layer_map *lm)
+{
+    int best = 0, run = 0;
+    for (int i = 0; i < lm->n_chunks; i++) {
+        run = (i > 0 && lm->chunks[i].tile == lm->chunks[i - 1].tile) ? run + 1 : 1;
+        if (run > best)
+            best = run;
+    }
+    return best;
+}
+
+static int pack_weights(struct scim_layer_map *lm)
+{
+    const struct scim_layer *L = lm->layer;
+    lm->wbits = calloc((size_t)L->out_c * (size_t)lm->n_words, sizeof(uint64_t));
+    if (!lm->wbits)
+        return SCIM_ENOMEM;
+    for (int j = 0; j < L->out_c; j++)
+        for (int i = 0; i < lm->n_rows; i++)
+            if (L->weight[(size_t)j * (size_t)lm->n_rows + (size_t)i] > 0)
+                lm->wbits[(size_t)j * (size_t)lm->n_words + (size_t)(i >> 6)] |= 1ull << (i & 63);
+    return 0;
+}
+
+static uint64_t ceil_div(uint64_t a, uint64_t b)
+{
+    return (a + b - 1) / b;
+}
+
+/* Events of one pass that do not depend on the data. */
+static void count_per_pass(struct scim_layer_map *lm, const struct scim_config *cfg, int last)
+{
+    const struct scim_layer *L = lm->layer;
+    uint64_t n = (uint64_t)lm->positions * (uint64_t)lm->planes;
+    uint64_t out = (uint64_t)L->out_c, wb = (uint64_t)cfg->buf.word_bits;
+    struct scim_counts *c = &lm->per_pass;
+    memset(c, 0, sizeof(*c));
+    c->ev[SCIM_EV_XBAR_READ] = n * (uint64_t)lm->n_chunks * (uint64_t)lm->col_tiles;
+    c->ev[SCIM_EV_WORDLINES] = n * (uint64_t)lm->n_rows * (uint64_t)lm->col_tiles;
+    c->ev[SCIM_EV_CELLS_READ] = n * (uint64_t)lm->n_rows * out;
+    c->ev[SCIM_EV_ADC_CONV] = n * (uint64_t)lm->n_chunks * out;
+    c->ev[SCIM_EV_ACC_ADD] = c->ev[SCIM_EV_ADC_CONV];
+    c->ev[SCIM_EV_SCALE_READ] = (uint64_t)lm->positions * out;
+    c->ev[SCIM_EV_MULTIPLY] = (uint64_t)lm->positions * out;
+    c->ev[SCIM_EV_COMPARE] = L->sign_out ? (uint64_t)lm->positions * out : 0;
+    uint64_t pooled = (uint64_t)L->pooled_h * (uint64_t)L->pooled_w * out;
+    c->ev[SCIM_EV_POOL] = L->pool != SCIM_POOL_NONE ? pooled : 0;
+    uint64_t in_bits = (uint64_t)lm->n_rows * (lm->planes == 8 ? 8u : 1u);
+    c->ev[SCIM_EV_BUF_READ] = (uint64_t)lm->positions * ceil_div(in_bits, wb);
+    c->ev[SCIM_EV_BUF_WRITE] = last ? 0 : ceil_div(pooled, wb);
+}
+
+static int check_layer(const struct scim_layer_map *lm, const struct scim_config *cfg,
+                       int last, const char *file, struct scim_diag *d)
+{
+    const struct scim_layer *L = lm->layer;
+    double max_sum = (double)lm->n_rows * (lm->planes == 8 ? 255.0 : 1.0);
+    double acc_max = ldexp(1.0, (int)cfg->acc.width_bits - 1) - 1.0;
+    if (max_sum > acc_max)
+        return scim_diag_file_error(d, file, SCIM_ESHAPE,
+                                    "layer '%s': partial sums reach %.0f, beyond the %lld-bit "
+                                    "accumulator (set accumulator.width)",
+                                    L->name, max_sum, (long long)cfg->acc.width_bits);
+    if (L->kind == SCIM_LAYER_CONV && L->in_w + 2 * L->padding > 64)
+        return scim_diag_file_error(d, file, SCIM_ESHAPE,
+                                    "layer '%s': padded input width %d exceeds 64 columns",
+                                    L->name, L->in_w + 2 * L->padding);
+    if (last && L->out_h * L->out_w != 1)
+        return scim_diag_file_error(d, file, SCIM_ESHAPE,
+                                    "layer '%s': the output layer must produce one vector, not "
+                                    "%dx%d positions",
+                                    L->name, L->out_h, L->out_w);
+    return 0;
+}
+
+static int first_layer_planes(const struct scim_model *m, const struct scim_config *cfg)
+{
+    int enc = cfg->map.first_layer;
+    if (enc == SCIM_FIRST_MODEL)
+        return m->encoding == SCIM_INPUT_BITSERIAL8 ? 8 : 1;
+    return enc == SCIM_FIRST_BITSERIAL8 ? 8 : 1;
+}
+
+static int map_layer(struct scim_layer_map *lm, const struct scim_model *m, int i,
+                     const struct scim_config *cfg, struct scim_diag *d)
+{
+    const struct scim_layer *L = &m->layers[i];
+    int per_col = (int)(cfg->xbar.rows / 2), rpr = (int)cfg->xbar.rows_per_read;
+    int last = i == m->n_layers - 1;
+    lm->layer = L;
+    lm->index = i;
+    lm->planes = i == 0 ? first_layer_planes(m, cfg) : 1;
+    lm->input_scale = lm->planes == 8 ? 1.0 / 255.0 : 1.0;
+    lm->n_rows = L->fan_in;
+    lm->n_words = (L->fan_in + 63) / 64;
+    lm->last_mask = (L->fan_in & 63) ? (1ull << (L->fan_in & 63)) - 1 : ~0ull;
+    lm->positions = L->out_h * L->out_w;
+    int rc = check_layer(lm, cfg, last, m->manifest_path, d);
+    if (rc < 0)
+        return rc;
+    rc = build_chunks(lm, L->kind == SCIM_LAYER_CONV && cfg->map.conv_strategy == SCIM_CONV_KXK,
+                      per_col, rpr);
+    if (rc < 0)
+        return rc;
+    lm->col_tiles = (int)ceil_div((uint64_t)L->out_c, (uint64_t)cfg->xbar.columns);
+    lm->arrays = lm->row_tiles * lm->col_tiles;
+    int cols_used = L->out_c < cfg->xbar.columns ? L->out_c : (int)cfg->xbar.columns;
+    lm->adcs_per_array = (int)ceil_div((uint64_t)cols_used, (uint64_t)cfg->adc.columns_per_adc);
+    lm->reads_per_tile = reads_per_tile(lm);
+    int bits = cfg->adc_dev.ops->adc->bits(cfg->adc_dev.params);
+    lm->max_code = (uint32_t)((1ull << bits) - 1);
+    lm->clip_possible = (uint64_t)rpr > lm->max_code;
+    lm->utilization = (double)lm->n_rows * 2.0 * L->out_c /
+                      ((double)lm->arrays * (double)cfg->xbar.rows * (double)cfg->xbar.columns);
+    count_per_pass(lm, cfg, last);
+    return pack_weights(lm);
+}
+
+int scim_map_model(struct scim_mapping *mp, const struct scim_model *m,
+                   const struct scim_config *cfg, struct scim_diag *d)
+{
+    memset(mp, 0, sizeof(*mp));
+    mp->layers = calloc((size_t)m->n_layers, sizeof(*mp->layers));
+    if (!mp->layers)
+        return SCIM_ENOMEM;
+    mp->n_layers = m->n_layers;
+    mp->weights_per_column = (int)(cfg->xbar.rows / 2);
+    for (int i = 0; i < m->n_layers; i++) {
+        int rc = map_layer(&mp->layers[i], m, i, cfg, d);
+        if (rc < 0) {
+            scim_mapping_free(mp);
+            return rc;
+        }
+        mp->total_arrays += mp->layers[i].arrays;
+        if (m->layers[i].out_c > mp->max_out)
+            mp->max_out = m->layers[i].out_c;
+    }
+    return 0;
+}
+
+void scim_mapping_free(struct scim_mapping *mp)
+{
+    for (int i = 0; mp->layers && i < mp->n_layers; i++) {
+        free(mp->layers[i].chunks);
+        free(mp->layers[i].segs);
+        free(mp->layers[i].wbits);
+    }
+    free(mp->layers);
+    memset(mp, 0, sizeof(*mp));
+}
+
+void scim_mapping_print(const struct scim_mapping *mp, FILE *f)
+{
+    fprintf(f, "%-8s %-7s %6s %6s %6s %7s %9s %6s %6s %7s\n", "layer", "kind", "rows", "cols",
+            "arrays", "reads", "positions", "planes", "ADCs", "util");
+    for (int i = 0; i < mp->n_layers; i++) {
+        const struct scim_layer_map *lm = &mp->layers[i];
+        fprintf(f, "%-8s %-7s %6d %6d %6d %7d %9d %6d %6d %6.1f%%\n", lm->layer->name,
+                lm->layer->kind == SCIM_LAYER_CONV ? "conv" : "linear", lm->n_rows,
+                lm->layer->out_c, lm->arrays, lm->n_chunks * lm->col_tiles, lm->positions,
+                lm->planes, lm->adcs_per_array * lm->arrays, 100.0 * lm->utilization);
+    }
+    fprintf(f, "total arrays: %d (%d weights per column)\n", mp->total_arrays,
+            mp->weights_per_column);
+}

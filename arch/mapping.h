@@ -1,0 +1,81 @@
+/*
+ * mapping.h - how each layer of a model is laid onto the crossbar arrays.
+ *
+ * With the complementary XNOR bit-cell a binary weight takes two cells of one
+ * column (rows x and not-x), so an array of R rows holds R/2 weights per
+ * column. A layer's weight matrix (fan_in rows x out_c columns) is tiled over
+ * arrays; conv layers follow one of the Scale-Dropout paper's strategies:
+ *  (1) unrolled: each KxKxCin kernel is a column, rows in (c, kh, kw) order;
+ *  (2) kxk: K*K arrays (per kernel position) of Cin rows x Cout columns.
+ * A read activates at most rows_per_read weights of one array; the rows a read
+ * covers are a "chunk", given as (word, mask) segments over the packed input
+ * vector, so the datapath can count each read's matches exactly.
+ */
+#ifndef SCIM_MAPPING_H
+#define SCIM_MAPPING_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../sim/config.h"
+#include "../sim/diag.h"
+#include "../workloads/model.h"
+#include "events.h"
+
+/* A run of bits of one 64-bit word of the packed input vector. */
+struct scim_seg {
+    uint32_t word;  /* word index in the packed vector */
+    uint64_t mask;  /* bits of that word read together */
+};
+
+/* One read: the weights activated together in one array. */
+struct scim_chunk {
+    uint32_t first_seg; /* index of its first segment in scim_layer_map.segs */
+    uint32_t n_seg;     /* number of segments */
+    uint32_t len;       /* weights (rows pairs) activated */
+    uint32_t tile;      /* row tile (array) it belongs to */
+};
+
+struct scim_layer_map {
+    const struct scim_layer *layer; /* the model layer */
+    int index;                /* layer index */
+    int planes;               /* input bit-planes: 8 for a bit-serial first layer, else 1 */
+    double input_scale;       /* multiplies s: 1/255 for bit-serial input, else 1 */
+    int n_rows;               /* weights per column (fan_in) */
+    int n_words;              /* 64-bit words of a packed input vector */
+    uint64_t last_mask;       /* valid bits of the last word */
+    int positions;            /* output positions per pass (out_h * out_w) */
+    int row_tiles;            /* arrays a column's rows span (per column tile) */
+    int col_tiles;            /* arrays the output columns span */
+    int arrays;               /* row_tiles * col_tiles */
+    int adcs_per_array;       /* ceil(columns used / columns_per_adc) */
+    struct scim_chunk *chunks; /* reads per position, plane and column tile */
+    int n_chunks;
+    struct scim_seg *segs;
+    int n_segs;
+    int reads_per_tile;       /* largest number of chunks in one row tile (sequential reads) */
+    uint32_t max_code;        /* largest ADC code, 2^bits - 1 */
+    int clip_possible;        /* a chunk can hold more matches than max_code */
+    double utilization;       /* cells holding weights / cells of the layer's arrays */
+    uint64_t *wbits;          /* packed weights [out_c][n_words]; bit set = +1 */
+    struct scim_counts per_pass; /* data-independent events of one pass of this layer */
+};
+
+struct scim_mapping {
+    struct scim_layer_map *layers; /* one per model layer */
+    int n_layers;
+    int total_arrays;         /* arrays of all layers */
+    int weights_per_column;   /* rows / 2 */
+    int max_out;              /* largest out_c: columns of the scale memory */
+};
+
+/* Map model onto the chip of cfg. A layer that cannot be mapped (accumulator too
+ * narrow, unsupported shape) is an error naming the layer. */
+int scim_map_model(struct scim_mapping *mp, const struct scim_model *m,
+                   const struct scim_config *cfg, struct scim_diag *d);
+void scim_mapping_free(struct scim_mapping *mp);
+
+/* Human-readable mapping report: arrays per layer, reads, utilization. */
+void scim_mapping_print(const struct scim_mapping *mp, FILE *f);
+
+#endif

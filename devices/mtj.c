@@ -1,0 +1,106 @@
+/*
+ * mtj.c - binary MTJ physics shared by the SOT and STT cell models.
+ */
+#include "mtj.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static double tmr_at(const struct scim_mtj_params *p, double tmr0, double v)
+{
+    return tmr0 / (1.0 + (v * v) / (p->v_half * p->v_half));
+}
+
+double scim_mtj_resistance(const struct scim_mtj_params *p, int state, double v)
+{
+    if (state >= 1)
+        return p->r_p;
+    return p->r_p * (1.0 + tmr_at(p, p->tmr, v));
+}
+
+double scim_mtj_conductance(const struct scim_mtj_params *p, int state, double v)
+{
+    return 1.0 / scim_mtj_resistance(p, state, v);
+}
+
+double scim_mtj_read_energy(const struct scim_mtj_params *p, int state)
+{
+    return p->v_read * p->v_read * scim_mtj_conductance(p, state, p->v_read) * p->t_read;
+}
+
+double scim_mtj_write_energy(const struct scim_mtj_params *p)
+{
+    return p->v_drive * p->i_write * p->t_write;
+}
+
+/* R_P and TMR vary independently and normally (relative sigmas); a draw is
+ * clamped to stay physical (R_P > 0, TMR >= 0). */
+double scim_mtj_sample_conductance(const struct scim_mtj_params *p, int state, double v,
+                                   const struct scim_rand *rnd)
+{
+    double r_p = p->r_p * (1.0 + p->sigma_r_p * rnd->normal(rnd->ctx));
+    if (r_p < 1e-3 * p->r_p)
+        r_p = 1e-3 * p->r_p;
+    if (state >= 1)
+        return 1.0 / r_p;
+    double tmr0 = p->tmr * (1.0 + p->sigma_tmr * rnd->normal(rnd->ctx));
+    if (tmr0 < 0.0)
+        tmr0 = 0.0;
+    return 1.0 / (r_p * (1.0 + tmr_at(p, tmr0, v)));
+}
+
+int scim_mtj_check(const struct scim_mtj_params *p, char *msg, size_t len)
+{
+    if (p->v_read >= p->v_drive) {
+        snprintf(msg, len, "v_read (%g V) must be below the write driver supply v_drive (%g V)",
+                 p->v_read, p->v_drive);
+        return -1;
+    }
+    return 0;
+}
+
+/* Temperature does not enter the binary cell's conductance yet: R_P and TMR are
+ * taken at the configured operating point. */
+double scim_mtj_op_conductance(const void *p, int state, double v, double temp)
+{
+    (void)temp;
+    return scim_mtj_conductance(p, state, v);
+}
+
+double scim_mtj_op_read_voltage(const void *p)
+{
+    return ((const struct scim_mtj_params *)p)->v_read;
+}
+
+double scim_mtj_op_read_latency(const void *p)
+{
+    return ((const struct scim_mtj_params *)p)->t_read;
+}
+
+double scim_mtj_op_read_energy(const void *p, int state, double temp)
+{
+    (void)temp;
+    return scim_mtj_read_energy(p, state);
+}
+
+double scim_mtj_op_write_energy(const void *p)
+{
+    return scim_mtj_write_energy(p);
+}
+
+double scim_mtj_op_write_latency(const void *p)
+{
+    return ((const struct scim_mtj_params *)p)->t_write;
+}
+
+double scim_mtj_op_area(const void *p, double feature_m)
+{
+    return ((const struct scim_mtj_params *)p)->cell_area * feature_m * feature_m;
+}
+
+double scim_mtj_op_sample_conductance(const void *p, int state, double v, double temp,
+                                      const struct scim_rand *rnd)
+{
+    (void)temp;
+    return scim_mtj_sample_conductance(p, state, v, rnd);
+}

@@ -1,0 +1,178 @@
+/*
+ * scim_device.h - the device-model ABI of spincim.
+ *
+ * A device model (an MTJ cell, an ADC, a memory macro, a random-bit source)
+ * is a constant struct scim_device_ops: a name, a class, a parameter table
+ * that is at once the YAML schema and the documentation, and the functions
+ * the architecture calls. Built-in models are listed in devices/builtin.def;
+ * out-of-tree models live in a shared object whose entry point
+ * scim_plugin_init() receives struct scim_host_api and registers them.
+ *
+ * This header is self-contained (C11, no other spincim header) so that a
+ * plug-in builds against it alone.
+ *
+ * Rules:
+ *  - Append-only: new members go at the end of a struct and SCIM_DEVICE_ABI is
+ *    bumped; the host checks abi_version before reading them.
+ *  - Units: every quantity is SI (s, Hz, ohm, S, J, W, V, A, m, m^2, K).
+ *  - Functions marked "optional" may be NULL; all others are required and are
+ *    checked at registration.
+ *  - Models draw randomness only from the struct scim_rand they are handed,
+ *    do no I/O and never exit.
+ */
+#ifndef SCIM_DEVICE_H
+#define SCIM_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SCIM_DEVICE_ABI 1
+
+/* Physical dimension of a parameter; decides which units the config accepts. */
+enum scim_dim {
+    SCIM_DIM_NONE = 0, /* dimensionless: bare number (or "%" for fractions) */
+    SCIM_DIM_TIME,     /* s */
+    SCIM_DIM_FREQ,     /* Hz */
+    SCIM_DIM_RES,      /* ohm */
+    SCIM_DIM_COND,     /* S */
+    SCIM_DIM_ENERGY,   /* J */
+    SCIM_DIM_POWER,    /* W */
+    SCIM_DIM_VOLT,     /* V */
+    SCIM_DIM_CURRENT,  /* A */
+    SCIM_DIM_LENGTH,   /* m */
+    SCIM_DIM_AREA,     /* m2 */
+    SCIM_DIM_TEMP,     /* K */
+    SCIM_DIM_FAREA,    /* F2: area in squares of the technology's feature size */
+    SCIM_DIM_RA,       /* ohm*m2: resistance-area product */
+    SCIM_DIM_COUNT
+};
+
+/* Type of a parameter's value in its C struct. */
+enum scim_ptype {
+    SCIM_P_F64 = 1, /* double, SI value of dimension .dim */
+    SCIM_P_INT,     /* int64_t, in [min, max] */
+    SCIM_P_BOOL,    /* int, 0 or 1; YAML true/false */
+    SCIM_P_ENUM,    /* int, index into .choices ("a|b|c") */
+    SCIM_P_STR,     /* char * (owned by the config; freed with it) */
+    SCIM_P_PATH     /* char *, a file path resolved relative to the YAML file */
+};
+
+/* One row of a parameter table. Tables end with a row whose key is NULL. */
+struct scim_param {
+    const char *key;      /* YAML key, snake_case */
+    enum scim_ptype type; /* C type of the value */
+    size_t offset;        /* offsetof(struct <model>_params, field) */
+    enum scim_dim dim;    /* physical dimension (F64 only) */
+    double min, max;      /* inclusive bounds in SI units (F64, INT) */
+    const char *dflt;     /* default as YAML text, with unit ("10ns"); NULL = required */
+    const char *doc;      /* one line: what the value means */
+    const char *choices;  /* SCIM_P_ENUM only: "a|b|c" */
+};
+
+/* A random source handed to models: uniform in [0, 1) and standard normal. */
+struct scim_rand {
+    void *ctx;
+    double (*uniform)(void *ctx);
+    double (*normal)(void *ctx);
+};
+
+/* Device classes: which class-specific ops struct a model fills. */
+enum scim_dev_class {
+    SCIM_DEV_CELL = 1, /* a memory/compute cell in a crossbar (binary or multi-level) */
+    SCIM_DEV_ADC,      /* an analog-to-digital converter bank element */
+    SCIM_DEV_MEMORY,   /* a digital memory macro (SRAM) for scales and buffers */
+    SCIM_DEV_RNG       /* a random-bit source for dropout / sampling */
+};
+
+/* Cell: state 0 is the highest-resistance state (AP), levels-1 the lowest (P). */
+struct scim_cell_ops {
+    int levels;             /* 2 for a binary MTJ; 5 for a 4-MTJ multi-level cell */
+    int read_on_write_path; /* 1 if the read current flows on the write path (STT) */
+    /* Conductance of state at read voltage v_read (V) and temperature temp (K), S. */
+    double (*conductance_s)(const void *params, int state, double v_read, double temp);
+    /* Read voltage applied across a selected cell, V. */
+    double (*read_voltage_v)(const void *params);
+    /* Duration of one read (wordline pulse), s. */
+    double (*read_latency_s)(const void *params);
+    /* Energy of one cell read in state at temperature temp, J. */
+    double (*read_energy_j)(const void *params, int state, double temp);
+    /* Energy and duration of writing one cell (one state change), J and s. */
+    double (*write_energy_j)(const void *params);
+    double (*write_latency_s)(const void *params);
+    /* Cell area including its access transistors, m^2, at feature size feature_m. */
+    double (*area_m2)(const void *params, double feature_m);
+    /* Optional: one device-to-device draw of the conductance of state, S. */
+    double (*sample_conductance_s)(const void *params, int state, double v_read, double temp,
+                                   const struct scim_rand *rnd);
+};
+
+/* ADC: converts a column signal, expressed in LSBs, into a code in [0, 2^bits-1]. */
+struct scim_adc_ops {
+    int (*bits)(const void *params);
+    double (*conversion_energy_j)(const void *params); /* J per conversion */
+    double (*conversion_latency_s)(const void *params); /* s per conversion */
+    double (*area_m2)(const void *params);              /* m^2 per ADC */
+    double (*static_power_w)(const void *params);       /* W per ADC */
+    /* Optional: code for an input of x LSBs (default: round to nearest, clip). */
+    uint32_t (*convert)(const void *params, double x_lsb);
+};
+
+/* Memory macro: word-organized digital storage. */
+struct scim_memory_ops {
+    double (*read_energy_j)(const void *params, int word_bits);  /* J per word read */
+    double (*write_energy_j)(const void *params, int word_bits); /* J per word written */
+    double (*access_latency_s)(const void *params);              /* s per access */
+    double (*bit_area_m2)(const void *params, double feature_m); /* m^2 per stored bit */
+    double (*bit_leakage_w)(const void *params);                 /* W per stored bit */
+};
+
+/* Random-bit source (one module). */
+struct scim_rng_ops {
+    size_t state_size; /* bytes of per-instance state the host allocates (zeroed) */
+    /* Optional: set up an instance (e.g. calibrate the bias current); 0 or < 0. */
+    int (*init)(const void *params, void *state, double temp);
+    /* One random bit that is 1 with probability p (as the device realizes it). */
+    int (*sample)(const void *params, void *state, double p, const struct scim_rand *rnd);
+    double (*bit_energy_j)(const void *params);  /* J per random bit */
+    double (*bit_latency_s)(const void *params); /* s per random bit (sample period) */
+    double (*area_m2)(const void *params);       /* m^2 per module */
+    double (*static_power_w)(const void *params); /* W per module */
+};
+
+struct scim_device_ops {
+    int abi_version;                  /* SCIM_DEVICE_ABI the model was built with */
+    const char *name;                 /* registry key: `model:` in YAML */
+    const char *summary;              /* one line for `spincim devices` */
+    enum scim_dev_class dev_class;    /* which ops pointer below is set */
+    const struct scim_param *params;  /* parameter table, NULL-key terminated */
+    size_t params_size;               /* sizeof the model's params struct */
+    /* Optional: cross-check parameters after loading (e.g. r_ap > r_p). Return 0, or
+     * < 0 with a message of at most msg_len bytes written to msg. */
+    int (*check)(const void *params, char *msg, size_t msg_len);
+    const struct scim_cell_ops *cell;     /* SCIM_DEV_CELL */
+    const struct scim_adc_ops *adc;       /* SCIM_DEV_ADC */
+    const struct scim_memory_ops *memory; /* SCIM_DEV_MEMORY */
+    const struct scim_rng_ops *rng;       /* SCIM_DEV_RNG */
+};
+
+/* What the host gives a plug-in's entry point. */
+struct scim_host_api {
+    int abi_version; /* SCIM_DEVICE_ABI of the host */
+    /* Register a model; 0 or a negative code (bad table, duplicate name, ABI). */
+    int (*register_device)(const struct scim_device_ops *ops);
+    /* Physical constants a model may need. */
+    double k_boltzmann; /* J/K */
+    double e_charge;    /* C */
+    double hbar;        /* J*s */
+};
+
+/* Return codes a plug-in may use (the same values as the host's SCIM_E* codes). */
+#define SCIM_PLUGIN_OK 0
+#define SCIM_PLUGIN_EINVAL (-1)
+#define SCIM_PLUGIN_EABI (-9)
+
+/* The entry point a plug-in exports; returns 0 or a negative code. */
+typedef int (*scim_plugin_init_fn)(const struct scim_host_api *host);
+#define SCIM_PLUGIN_ENTRY "scim_plugin_init"
+
+#endif

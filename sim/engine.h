@@ -1,0 +1,63 @@
+/*
+ * engine.h - the functional engine: runs images through the mapped chip.
+ *
+ * For each image it runs T Monte Carlo forward passes (T = 1 when dropout is
+ * off), draws each layer's dropout bit from the configured RNG device, and
+ * averages the T softmax outputs. Every hardware event is counted per layer.
+ *
+ * A layer's MVM depends only on its input, i.e. on the dropout bits of the
+ * layers before it; when a pass shares those bits with an earlier pass of the
+ * same image, the MVM result (and its data-dependent events) is reused. The
+ * chip still performs every read, so the event counts are those of T full
+ * passes; only the host work is saved. Results are identical for any thread
+ * count: each image's random draws come from its own counter-based stream and
+ * results are stored per image.
+ */
+#ifndef SCIM_ENGINE_H
+#define SCIM_ENGINE_H
+
+#include <stdint.h>
+
+#include "../arch/events.h"
+#include "../arch/mapping.h"
+#include "../workloads/dataset.h"
+#include "config.h"
+
+struct scim_engine_opts {
+    int threads;   /* worker threads; <= 0 = all online cores */
+    int progress;  /* 1: progress bar on stderr */
+    int no_reuse;  /* 1: recompute every MVM (for tests and benchmarks) */
+};
+
+struct scim_run_result {
+    int n_images;               /* images run */
+    int first_image;            /* dataset index of the first */
+    int classes;                /* output classes */
+    int mc_samples;             /* passes per image actually run */
+    int n_layers;               /* layers of the model */
+    uint64_t correct;           /* images whose averaged prediction equals the label */
+    uint8_t *label;             /* [n_images] */
+    uint8_t *pred;              /* [n_images] predicted class */
+    double *mean_prob;          /* [n_images][classes] softmax averaged over the passes */
+    struct scim_counts *layer;  /* [n_layers] events of all images, per layer */
+    struct scim_counts chip;    /* events of all images, chip total (layers + averaging) */
+    uint64_t rng_bits;          /* random bits drawn (also in the layers' counts) */
+    uint64_t mvm_computed;      /* layer MVMs computed on the host */
+    uint64_t mvm_reused;        /* layer MVMs reused from an earlier pass */
+    double wall_s;              /* host time of the run, s (not part of reports) */
+    int threads;                /* threads used */
+};
+
+/* Run images [first, first + n) of ds. Returns 0 or < 0 (errors in d). */
+int scim_engine_run(const struct scim_config *cfg, const struct scim_model *m,
+                    const struct scim_mapping *mp, const struct scim_dataset *ds, int first, int n,
+                    const struct scim_engine_opts *opt, struct scim_run_result *res,
+                    struct scim_diag *d);
+void scim_run_result_free(struct scim_run_result *res);
+
+/* Number of dropout RNG modules the config implies for this model. */
+int scim_rng_modules(const struct scim_config *cfg, const struct scim_model *m);
+/* Passes per image the config implies (1 when dropout is off or the model has none). */
+int scim_mc_passes(const struct scim_config *cfg, const struct scim_model *m);
+
+#endif

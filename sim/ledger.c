@@ -1,0 +1,169 @@
+/*
+ * ledger.c - energy pricing, area, static power and first-order latency.
+ */
+#include "ledger.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+static void price_digital(const struct scim_etable_cfg *t, const struct scim_counts *c, double *e)
+{
+    const uint64_t *v = c->ev;
+    e[SCIM_C_ACCUMULATOR] += (double)v[SCIM_EV_ACC_ADD] * t->accumulator_add;
+    e[SCIM_C_MULTIPLIER] += (double)v[SCIM_EV_MULTIPLY] * t->multiply;
+    e[SCIM_C_COMPARATOR] += (double)v[SCIM_EV_COMPARE] * t->comparator;
+    e[SCIM_C_POOLING] += (double)v[SCIM_EV_POOL] * t->pooling;
+    e[SCIM_C_AVERAGING] += (double)v[SCIM_EV_AVERAGE] * t->averaging;
+}
+
+static void price_table(const struct scim_etable_cfg *t, const struct scim_counts *c, double *e)
+{
+    const uint64_t *v = c->ev;
+    e[SCIM_C_CROSSBAR] += (double)v[SCIM_EV_XBAR_READ] * t->crossbar_read;
+    e[SCIM_C_DECODE_SENSE] += (double)v[SCIM_EV_XBAR_READ] * t->decode_sense;
+    e[SCIM_C_ADC] += (double)v[SCIM_EV_ADC_CONV] * t->adc_conversion;
+    e[SCIM_C_SCALE_MEMORY] += (double)v[SCIM_EV_SCALE_READ] * t->scale_read;
+    e[SCIM_C_BUFFER] += (double)(v[SCIM_EV_BUF_READ] + v[SCIM_EV_BUF_WRITE]) * t->buffer_access;
+    e[SCIM_C_RNG] += (double)v[SCIM_EV_RNG_BIT] * t->rng_bit;
+}
+
+static void price_device(const struct scim_config *cfg, const struct scim_counts *c, double *e)
+{
+    const uint64_t *v = c->ev;
+    const struct scim_cell_ops *cell = cfg->cell.ops->cell;
+    const void *cp = cfg->cell.params;
+    double temp = cfg->chip.temperature_k;
+    int lvl = cell->levels - 1;
+    double e_lrs = cell->read_energy_j(cp, lvl, temp), e_hrs = cell->read_energy_j(cp, 0, temp);
+    e[SCIM_C_CROSSBAR] += (double)v[SCIM_EV_CELLS_LRS] * e_lrs +
+                          (double)(v[SCIM_EV_CELLS_READ] - v[SCIM_EV_CELLS_LRS]) * e_hrs;
+    e[SCIM_C_DECODE_SENSE] += (double)v[SCIM_EV_WORDLINES] * cfg->xbar.wordline_energy_j +
+                              (double)v[SCIM_EV_XBAR_READ] * cfg->xbar.decoder_energy_j;
+    e[SCIM_C_ADC] += (double)v[SCIM_EV_ADC_CONV] *
+                     cfg->adc_dev.ops->adc->conversion_energy_j(cfg->adc_dev.params);
+    const struct scim_memory_ops *sm = cfg->smem_dev.ops->memory, *bm = cfg->buf_dev.ops->memory;
+    int sw = (int)cfg->smem.word_bits, bw = (int)cfg->buf.word_bits;
+    e[SCIM_C_SCALE_MEMORY] += (double)v[SCIM_EV_SCALE_READ] * sm->read_energy_j(cfg->smem_dev.params, sw);
+    e[SCIM_C_BUFFER] += (double)v[SCIM_EV_BUF_READ] * bm->read_energy_j(cfg->buf_dev.params, bw) +
+                        (double)v[SCIM_EV_BUF_WRITE] * bm->write_energy_j(cfg->buf_dev.params, bw);
+    e[SCIM_C_RNG] += (double)v[SCIM_EV_RNG_BIT] * cfg->rng_dev.ops->rng->bit_energy_j(cfg->rng_dev.params);
+}
+
+void scim_price(const struct scim_config *cfg, const struct scim_counts *c, double *e)
+{
+    if (cfg->energy.mode == SCIM_ENERGY_DEVICE)
+        price_device(cfg, c, e);
+    else
+        price_table(&cfg->etable, c, e);
+    price_digital(&cfg->etable, c, e);
+}
+
+void scim_area_compute(const struct scim_config *cfg, const struct scim_mapping *mp,
+                       int rng_modules, struct scim_area *a)
+{
+    memset(a, 0, sizeof(*a));
+    double f = cfg->chip.node_m;
+    double cell = cfg->cell.ops->cell->area_m2(cfg->cell.params, f);
+    double adc = cfg->adc_dev.ops->adc->area_m2(cfg->adc_dev.params);
+    a->arrays = mp->total_arrays;
+    for (int l = 0; l < mp->n_layers; l++)
+        a->adcs += mp->layers[l].arrays * mp->layers[l].adcs_per_array;
+    double array_area = (double)cfg->xbar.rows * (double)cfg->xbar.columns * cell;
+    a->comp[SCIM_C_CROSSBAR] = a->arrays * array_area;
+    a->comp[SCIM_C_DECODE_SENSE] = a->comp[SCIM_C_CROSSBAR] * cfg->xbar.periphery_area_fraction;
+    a->comp[SCIM_C_ADC] = a->adcs * adc;
+    a->comp[SCIM_C_ACCUMULATOR] = a->adcs * cfg->area.accumulator;
+    a->comp[SCIM_C_MULTIPLIER] = a->arrays * cfg->area.multiplier;
+    a->comp[SCIM_C_COMPARATOR] = a->arrays * cfg->area.comparator;
+    a->comp[SCIM_C_POOLING] = a->arrays * cfg->area.pooling;
+    a->scale_bits = (uint64_t)mp->n_layers * (uint64_t)mp->max_out * (uint64_t)cfg->smem.word_bits;
+    a->comp[SCIM_C_SCALE_MEMORY] =
+        (double)a->scale_bits * cfg->smem_dev.ops->memory->bit_area_m2(cfg->smem_dev.params, f);
+    a->buffer_bits = (uint64_t)mp->n_layers * (uint64_t)cfg->buf.depth_words * (uint64_t)cfg->buf.word_bits;
+    a->comp[SCIM_C_BUFFER] =
+        (double)a->buffer_bits * cfg->buf_dev.ops->memory->bit_area_m2(cfg->buf_dev.params, f);
+    a->rng_modules = rng_modules;
+    a->comp[SCIM_C_RNG] = rng_modules * cfg->rng_dev.ops->rng->area_m2(cfg->rng_dev.params);
+    a->comp[SCIM_C_AVERAGING] = rng_modules ? cfg->area.averaging : 0.0;
+    a->comp[SCIM_C_CONTROL] = cfg->area.control;
+    for (int c = 0; c < SCIM_C_COUNT; c++)
+        a->total += a->comp[c];
+}
+
+double scim_static_power(const struct scim_config *cfg, const struct scim_area *a)
+{
+    double p = cfg->energy.digital_static_w;
+    p += (double)a->scale_bits * cfg->smem_dev.ops->memory->bit_leakage_w(cfg->smem_dev.params);
+    p += (double)a->buffer_bits * cfg->buf_dev.ops->memory->bit_leakage_w(cfg->buf_dev.params);
+    p += a->adcs * cfg->adc_dev.ops->adc->static_power_w(cfg->adc_dev.params);
+    p += a->rng_modules * cfg->rng_dev.ops->rng->static_power_w(cfg->rng_dev.params);
+    return p;
+}
+
+static uint64_t cycles_of(double t_s, double clock_hz)
+{
+    double c = ceil(t_s * clock_hz - 1e-9);
+    return c < 1.0 ? 1u : (uint64_t)c;
+}
+
+/* One pass of one layer: row tiles and column tiles work in parallel; within a
+ * tile the reads are sequential, each followed by the conversions of the
+ * columns sharing an ADC; the scale/compare path handles one output per cycle
+ * and overlaps the next position's reads. */
+static uint64_t layer_cycles(const struct scim_config *cfg, const struct scim_layer_map *lm)
+{
+    double clk = cfg->chip.clock_hz;
+    uint64_t rd = cycles_of(cfg->cell.ops->cell->read_latency_s(cfg->cell.params), clk);
+    uint64_t cv = cycles_of(cfg->adc_dev.ops->adc->conversion_latency_s(cfg->adc_dev.params), clk);
+    int cols = lm->layer->out_c < cfg->xbar.columns ? lm->layer->out_c : (int)cfg->xbar.columns;
+    uint64_t cpa = (uint64_t)(cfg->adc.columns_per_adc < cols ? cfg->adc.columns_per_adc : cols);
+    uint64_t xbar = (uint64_t)lm->planes * (uint64_t)lm->reads_per_tile * (rd + cpa * cv);
+    uint64_t digital = (uint64_t)cols;
+    return (uint64_t)lm->positions * (xbar > digital ? xbar : digital);
+}
+
+int scim_latency_estimate(const struct scim_config *cfg, const struct scim_mapping *mp,
+                          int passes, int rng_modules, struct scim_latency *lat)
+{
+    memset(lat, 0, sizeof(*lat));
+    lat->layer_cycles = calloc((size_t)mp->n_layers, sizeof(uint64_t));
+    if (!lat->layer_cycles)
+        return SCIM_ENOMEM;
+    double clk = cfg->chip.clock_hz;
+    int drop_layers = 0;
+    for (int l = 0; l < mp->n_layers; l++) {
+        lat->layer_cycles[l] = layer_cycles(cfg, &mp->layers[l]);
+        lat->pass_cycles += lat->layer_cycles[l];
+        drop_layers += rng_modules && mp->layers[l].layer->dropout_p > 0.0;
+    }
+    /* One shared module draws the layers' bits one after another; one module per
+     * layer draws them all at once. */
+    uint64_t bit = cycles_of(cfg->rng_dev.ops->rng->bit_latency_s(cfg->rng_dev.params), clk);
+    if (drop_layers)
+        lat->rng_cycles = rng_modules == 1 ? (uint64_t)drop_layers * bit : bit;
+    lat->pass_cycles += lat->rng_cycles;
+    lat->image_cycles = (uint64_t)passes * lat->pass_cycles + (passes > 1 ? (uint64_t)passes : 0);
+    lat->clock_hz = clk;
+    lat->pass_s = (double)lat->pass_cycles / clk;
+    lat->image_s = (double)lat->image_cycles / clk;
+    return 0;
+}
+
+void scim_latency_free(struct scim_latency *lat)
+{
+    free(lat->layer_cycles);
+    memset(lat, 0, sizeof(*lat));
+}
+
+double scim_ops_per_pass(const struct scim_mapping *mp)
+{
+    double ops = 0.0;
+    for (int l = 0; l < mp->n_layers; l++) {
+        const struct scim_layer_map *lm = &mp->layers[l];
+        ops += 2.0 * lm->positions * (double)lm->n_rows * lm->layer->out_c;
+    }
+    return ops;
+}

@@ -1,0 +1,496 @@
+/*
+ * main.c - the spincim command line. The only place that prints usage, picks
+ * exit codes and calls exit(); everything below returns error codes.
+ *
+ *   spincim run [CONFIG] [-p key=value]... [--images N] [--seed S] [--out DIR]
+ *   spincim check CONFIG [-p key=value]...
+ *   spincim config --defaults | spincim config CONFIG [-p key=value]...
+ *   spincim map [CONFIG] [-p key=value]...
+ *   spincim devices [--describe NAME]
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../arch/datapath.h"
+#include "../arch/mapping.h"
+#include "../devices/registry.h"
+#include "../workloads/dataset.h"
+#include "../workloads/model.h"
+#include "config.h"
+#include "engine.h"
+#include "error.h"
+#include "param.h"
+#include "report.h"
+
+#define MAX_OVERRIDES 256
+
+struct cli {
+    const char *cmd;
+    const char *config;
+    const char *overrides[MAX_OVERRIDES];
+    size_t n_overrides;
+    char *owned[4]; /* override strings built from --images / --seed */
+    const char *out;
+    const char *describe;
+    int threads, force, quiet, defaults, no_reuse;
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: spincim <command> [options]\n"
+          "commands:\n"
+          "  run [CONFIG]      simulate CONFIG (default: configs/default.yaml) and write results\n"
+          "      -p key.path=value   override a config value (repeatable)\n"
+          "      --images N          images to run (workload.images)\n"
+          "      --seed S            seed (workload.seed)\n"
+          "      --out DIR           results folder (default: out/<config name>)\n"
+          "      --force             overwrite results already in DIR\n"
+          "      --threads N         worker threads (default: all cores)\n"
+          "      --quiet             no summary, no progress bar\n"
+          "  check CONFIG      validate a config (and its model) without running\n"
+          "  config --defaults print every key with its default, unit and meaning\n"
+          "  config CONFIG     print the resolved config\n"
+          "  map [CONFIG]      print how the model maps onto the arrays\n"
+          "  devices           list the device models; --describe NAME for one's parameters\n"
+          "  version           print the version\n",
+          f);
+}
+
+static int add_override(struct cli *c, const char *ov)
+{
+    if (c->n_overrides == MAX_OVERRIDES) {
+        fprintf(stderr, "spincim: error: too many -p overrides (at most %d)\n", MAX_OVERRIDES);
+        return -1;
+    }
+    c->overrides[c->n_overrides++] = ov;
+    return 0;
+}
+
+static int add_flag_override(struct cli *c, int slot, const char *key, const char *val)
+{
+    size_t n = strlen(key) + strlen(val) + 2;
+    c->owned[slot] = malloc(n);
+    if (!c->owned[slot])
+        return -1;
+    snprintf(c->owned[slot], n, "%s=%s", key, val);
+    return add_override(c, c->owned[slot]);
+}
+
+static int parse_int_arg(const char *opt, const char *v, int *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || *end || end == v || x < 0 || x > INT_MAX) {
+        fprintf(stderr, "spincim: error: %s expects a non-negative integer, got '%s'\n", opt, v);
+        return -1;
+    }
+    *out = (int)x;
+    return 0;
+}
+
+/* One option (with its value at argv[*i + 1] when it takes one); -1 on error. */
+static int parse_opt(struct cli *c, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    int needs = !strcmp(a, "-p") || !strcmp(a, "--images") || !strcmp(a, "--seed") ||
+                !strcmp(a, "--out") || !strcmp(a, "--threads") || !strcmp(a, "--describe");
+    if (needs && !v) {
+        fprintf(stderr, "spincim: error: %s needs a value\n", a);
+        return -1;
+    }
+    int dummy;
+    if (needs)
+        (*i)++;
+    if (!strcmp(a, "-p"))
+        return add_override(c, v);
+    if (!strcmp(a, "--images"))
+        return parse_int_arg(a, v, &dummy) ? -1 : add_flag_override(c, 0, "workload.images", v);
+    if (!strcmp(a, "--seed"))
+        return parse_int_arg(a, v, &dummy) ? -1 : add_flag_override(c, 1, "workload.seed", v);
+    if (!strcmp(a, "--out"))
+        return c->out = v, 0;
+    if (!strcmp(a, "--threads"))
+        return parse_int_arg(a, v, &c->threads);
+    if (!strcmp(a, "--describe"))
+        return c->describe = v, 0;
+    if (!strcmp(a, "--force"))
+        return c->force = 1, 0;
+    if (!strcmp(a, "--quiet"))
+        return c->quiet = 1, 0;
+    if (!strcmp(a, "--defaults"))
+        return c->defaults = 1, 0;
+    if (!strcmp(a, "--no-reuse"))
+        return c->no_reuse = 1, 0;
+    if (a[0] == '-' && a[1]) {
+        fprintf(stderr, "spincim: error: unknown option '%s' (see spincim --help)\n", a);
+        return -1;
+    }
+    if (c->config) {
+        fprintf(stderr, "spincim: error: more than one config given ('%s', '%s')\n", c->config, a);
+        return -1;
+    }
+    c->config = a;
+    return 0;
+}
+
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+    memset(c, 0, sizeof(*c));
+    if (argc < 2)
+        return -1;
+    c->cmd = argv[1];
+    for (int i = 2; i < argc; i++)
+        if (parse_opt(c, argc, argv, &i) < 0)
+            return -2;
+    return 0;
+}
+
+/* buf = a + b; -1 when it does not fit. */
+static int join(char *buf, size_t len, const char *a, const char *b)
+{
+    int n = snprintf(buf, len, "%s%s", a, b);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Folder of the executable, to find configs/ and data/ of the source tree. */
+static void exe_dir(char *buf, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(buf, len, ".");
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static const char *default_config(char *buf, size_t len)
+{
+    char dir[PATH_MAX];
+    exe_dir(dir, sizeof(dir));
+    if (join(buf, len, dir, "/../configs/default.yaml") == 0 && is_file(buf))
+        return buf;
+    return "configs/default.yaml";
+}
+
+static const char *data_dir(const struct scim_config *cfg, char *buf, size_t len)
+{
+    if (cfg->wl.data_dir && cfg->wl.data_dir[0])
+        return cfg->wl.data_dir;
+    const char *env = getenv("SPINCIM_DATA");
+    if (env && *env)
+        return env;
+    char dir[PATH_MAX];
+    exe_dir(dir, sizeof(dir));
+    return join(buf, len, dir, "/../data") == 0 && is_dir(buf) ? buf : "data";
+}
+
+/* What a command has loaded; freed by session_free whatever was reached. */
+struct session {
+    struct scim_config cfg;
+    struct scim_model model;
+    struct scim_mapping map;
+    struct scim_dataset ds;
+    struct scim_run_result res;
+    struct scim_report rep;
+    struct scim_diag d;
+};
+
+static void session_free(struct session *s)
+{
+    scim_report_free(&s->rep);
+    scim_run_result_free(&s->res);
+    scim_dataset_free(&s->ds);
+    scim_mapping_free(&s->map);
+    scim_model_free(&s->model);
+    scim_config_free(&s->cfg);
+    scim_diag_free(&s->d);
+}
+
+static int summarize_errors(struct session *s, int rc)
+{
+    if (rc < 0 && s->d.errors == 0)
+        fprintf(stderr, "spincim: error: %s\n", scim_strerror(rc));
+    else if (s->d.errors > 1)
+        fprintf(stderr, "%u errors\n", s->d.errors);
+    return rc < 0 ? 1 : 0;
+}
+
+/* Config, model and mapping: what check, map and run share. */
+static int load_chip(struct session *s, const struct cli *c, const char *config)
+{
+    int rc = scim_config_load(&s->cfg, config, c->overrides, c->n_overrides, &s->d);
+    if (rc < 0)
+        return rc;
+    rc = scim_model_load(&s->model, s->cfg.wl.model, &s->d);
+    if (rc < 0)
+        return rc;
+    const struct scim_model *m = &s->model;
+    if (s->cfg.map.first_layer != SCIM_FIRST_MODEL &&
+        (s->cfg.map.first_layer == SCIM_FIRST_BITSERIAL8) != (m->encoding == SCIM_INPUT_BITSERIAL8))
+        scim_diag_warn(&s->d, NULL,
+                       "mapping.first_layer_encoding differs from the encoding model '%s' was "
+                       "trained with",
+                       m->name);
+    return scim_map_model(&s->map, m, &s->cfg, &s->d);
+}
+
+static int load_data(struct session *s, int *first, int *n)
+{
+    const struct scim_config *cfg = &s->cfg;
+    const char *name = cfg->wl.dataset[0] ? cfg->wl.dataset : s->model.dataset;
+    char buf[PATH_MAX];
+    int rc = scim_dataset_load(&s->ds, name, cfg->wl.split == SCIM_SPLIT_TEST ? "test" : "train",
+                               data_dir(cfg, buf, sizeof(buf)), &s->d);
+    if (rc < 0)
+        return rc;
+    if (s->ds.c != s->model.in_c || s->ds.h != s->model.in_h || s->ds.w != s->model.in_w)
+        return scim_diag_file_error(&s->d, s->model.manifest_path, SCIM_ESHAPE,
+                                    "model input %dx%dx%d does not fit dataset '%s' images %dx%dx%d",
+                                    s->model.in_c, s->model.in_h, s->model.in_w, name, s->ds.c,
+                                    s->ds.h, s->ds.w);
+    *first = (int)cfg->wl.first_image;
+    *n = cfg->wl.images ? (int)cfg->wl.images : s->ds.n - *first;
+    if (*first + *n > s->ds.n || *n <= 0)
+        return scim_diag_error(&s->d, NULL,
+                               "workload.first_image %d + workload.images %d exceeds the %d images "
+                               "of %s",
+                               *first, *n, s->ds.n, name);
+    return 0;
+}
+
+static void out_default(char *buf, size_t len, const char *config)
+{
+    const char *base = strrchr(config, '/');
+    base = base ? base + 1 : config;
+    snprintf(buf, len, "out/%s", base);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot > buf + 4)
+        *dot = '\0';
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int prepare_out(struct session *s, const char *dir, int force)
+{
+    char p[PATH_MAX];
+    if (join(p, sizeof(p), dir, "/report.json") < 0)
+        return scim_diag_file_error(&s->d, dir, SCIM_EINVAL, "path too long");
+    if (is_file(p) && !force)
+        return scim_diag_file_error(&s->d, dir, SCIM_EEXISTS_OUT,
+                                    "already holds results (report.json); use --force to "
+                                    "overwrite or choose another --out");
+    if (mkdir_p(dir) < 0)
+        return scim_diag_file_error(&s->d, dir, SCIM_EIO, "cannot create folder: %s",
+                                    strerror(errno));
+    return 0;
+}
+
+static void w_json(const void *r, FILE *f)
+{
+    scim_report_json(r, f);
+}
+
+static void w_csv(const void *r, FILE *f)
+{
+    scim_report_csv(r, f);
+}
+
+static void w_resolved(const void *cfg, FILE *f)
+{
+    scim_config_emit(cfg, f);
+}
+
+static void w_runinfo(const void *sv, FILE *f)
+{
+    const struct session *s = sv;
+    double passes = (double)s->res.n_images * s->res.mc_samples;
+    fprintf(f,
+            "{\n  \"engine\": \"functional\",\n  \"threads\": %d,\n  \"popcount_kernel\": \"%s\",\n"
+            "  \"wall_s\": %.6f,\n  \"forward_passes\": %.0f,\n  \"forward_passes_per_s\": %.1f,\n"
+            "  \"mvm_computed\": %llu,\n  \"mvm_reused\": %llu\n}\n",
+            s->res.threads, scim_popcount_kernel(), s->res.wall_s, passes,
+            s->res.wall_s > 0 ? passes / s->res.wall_s : 0.0,
+            (unsigned long long)s->res.mvm_computed, (unsigned long long)s->res.mvm_reused);
+}
+
+static int write_results(struct session *s, const char *dir)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(const void *, FILE *);
+        int what; /* 0 report, 1 config, 2 session */
+    } files[] = {{"resolved.yaml", w_resolved, 1}, {"report.csv", w_csv, 0},
+                 {"run-info.json", w_runinfo, 2}, {"report.json", w_json, 0}};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char p[PATH_MAX], name[64];
+        snprintf(name, sizeof(name), "/%s", files[i].name);
+        if (join(p, sizeof(p), dir, name) < 0)
+            return scim_diag_file_error(&s->d, dir, SCIM_EINVAL, "path too long");
+        const void *ctx = files[i].what == 0 ? (const void *)&s->rep
+                          : files[i].what == 1 ? (const void *)&s->cfg
+                                               : (const void *)s;
+        int rc = scim_write_atomic(p, files[i].fn, ctx, &s->d);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int cmd_run(struct session *s, const struct cli *c)
+{
+    char cbuf[PATH_MAX], obuf[PATH_MAX];
+    const char *config = c->config ? c->config : default_config(cbuf, sizeof(cbuf));
+    const char *out = c->out;
+    if (!out)
+        out_default(obuf, sizeof(obuf), config), out = obuf;
+    int first = 0, n = 0, rc = load_chip(s, c, config);
+    if (rc == 0)
+        rc = load_data(s, &first, &n);
+    if (rc == 0)
+        rc = prepare_out(s, out, c->force);
+    if (rc < 0)
+        return rc;
+    struct scim_engine_opts opt = {c->threads, !c->quiet && isatty(2), c->no_reuse};
+    rc = scim_engine_run(&s->cfg, &s->model, &s->map, &s->ds, first, n, &opt, &s->res, &s->d);
+    if (rc == 0)
+        rc = scim_report_build(&s->rep, &s->cfg, &s->model, &s->map, &s->res, s->ds.name);
+    if (rc == 0)
+        rc = write_results(s, out);
+    if (rc == 0 && !c->quiet) {
+        scim_report_print(&s->rep, stdout);
+        printf("  simulator     %.0f forward passes/s on %d thread%s (%.2f s); results in %s/\n",
+               s->res.wall_s > 0 ? s->res.n_images * (double)s->res.mc_samples / s->res.wall_s : 0,
+               s->res.threads, s->res.threads == 1 ? "" : "s", s->res.wall_s, out);
+    }
+    return rc;
+}
+
+static int cmd_check(struct session *s, const struct cli *c)
+{
+    if (!c->config) {
+        fprintf(stderr, "spincim: error: check needs a CONFIG file\n");
+        return SCIM_EINVAL;
+    }
+    int rc = load_chip(s, c, c->config);
+    if (rc == 0)
+        printf("%s: ok (%s, %d layers on %d arrays)\n", c->config, s->model.name,
+               s->model.n_layers, s->map.total_arrays);
+    return rc;
+}
+
+static int cmd_config(struct session *s, const struct cli *c)
+{
+    if (c->defaults) {
+        scim_config_describe(stdout);
+        return 0;
+    }
+    if (!c->config) {
+        fprintf(stderr, "spincim: error: config needs --defaults or a CONFIG file\n");
+        return SCIM_EINVAL;
+    }
+    int rc = scim_config_load(&s->cfg, c->config, c->overrides, c->n_overrides, &s->d);
+    if (rc == 0)
+        scim_config_emit(&s->cfg, stdout);
+    return rc;
+}
+
+static int cmd_map(struct session *s, const struct cli *c)
+{
+    char cbuf[PATH_MAX];
+    int rc = load_chip(s, c, c->config ? c->config : default_config(cbuf, sizeof(cbuf)));
+    if (rc == 0)
+        scim_mapping_print(&s->map, stdout);
+    return rc;
+}
+
+static int cmd_devices(const struct cli *c)
+{
+    if (c->describe) {
+        const struct scim_device_ops *ops = scim_device_find(c->describe);
+        if (!ops) {
+            const char *near = scim_device_suggest(c->describe, 0);
+            fprintf(stderr, "spincim: error: unknown device model '%s'%s%s%s\n", c->describe,
+                    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+            return SCIM_ENOENT;
+        }
+        printf("%s (%s): %s\n", ops->name, scim_dev_class_name(ops->dev_class), ops->summary);
+        scim_params_describe(ops->params, ops->name, stdout);
+        return 0;
+    }
+    printf("%-14s %-7s %s\n", "model", "class", "summary");
+    for (size_t i = 0; i < scim_device_count(); i++) {
+        const struct scim_device_ops *ops = scim_device_at(i);
+        printf("%-14s %-7s %s\n", ops->name, scim_dev_class_name(ops->dev_class), ops->summary);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    int prc = parse_args(&c, argc, argv);
+    if (prc == -1 || (prc == 0 && (!strcmp(c.cmd, "--help") || !strcmp(c.cmd, "-h") ||
+                                   !strcmp(c.cmd, "help")))) {
+        usage(prc == -1 ? stderr : stdout);
+        return prc == -1 ? 2 : 0;
+    }
+    if (prc < 0)
+        return 2;
+    struct session s;
+    memset(&s, 0, sizeof(s));
+    scim_diag_init(&s.d, stderr);
+    int rc;
+    if (!strcmp(c.cmd, "run"))
+        rc = cmd_run(&s, &c);
+    else if (!strcmp(c.cmd, "check"))
+        rc = cmd_check(&s, &c);
+    else if (!strcmp(c.cmd, "config"))
+        rc = cmd_config(&s, &c);
+    else if (!strcmp(c.cmd, "map"))
+        rc = cmd_map(&s, &c);
+    else if (!strcmp(c.cmd, "devices"))
+        rc = cmd_devices(&c);
+    else if (!strcmp(c.cmd, "version") || !strcmp(c.cmd, "--version"))
+        rc = 0, printf("spincim %s\n", SPINCIM_VERSION);
+    else {
+        fprintf(stderr, "spincim: error: unknown command '%s' (see spincim --help)\n", c.cmd);
+        rc = 2;
+    }
+    int status = rc == 2 ? 2 : summarize_errors(&s, rc);
+    session_free(&s);
+    for (int i = 0; i < 4; i++)
+        free(c.owned[i]);
+    return status;
+}

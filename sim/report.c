@@ -1,0 +1,294 @@
+/*
+ * report.c - pricing a run, and the summary, JSON and CSV outputs.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "units.h"
+
+int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
+                      const struct scim_model *m, const struct scim_mapping *mp,
+                      const struct scim_run_result *res, const char *dataset)
+{
+    memset(r, 0, sizeof(*r));
+    r->cfg = cfg, r->model = m, r->mp = mp, r->res = res, r->dataset = dataset;
+    double n = res->n_images > 0 ? res->n_images : 1;
+    r->accuracy = res->n_images ? (double)res->correct / res->n_images : 0.0;
+    r->energy_layer = calloc((size_t)res->n_layers, sizeof(double));
+    if (!r->energy_layer)
+        return SCIM_ENOMEM;
+    for (int l = 0; l < res->n_layers; l++) {
+        double e[SCIM_C_COUNT] = {0};
+        scim_price(cfg, &res->layer[l], e);
+        for (int c = 0; c < SCIM_C_COUNT; c++)
+            r->energy_layer[l] += e[c] / n;
+    }
+    scim_price(cfg, &res->chip, r->energy_comp);
+    for (int c = 0; c < SCIM_C_COUNT; c++)
+        r->energy_dynamic += (r->energy_comp[c] /= n);
+    r->rng_modules = scim_rng_modules(cfg, m);
+    scim_area_compute(cfg, mp, r->rng_modules, &r->area);
+    int rc = scim_latency_estimate(cfg, mp, res->mc_samples, r->rng_modules, &r->lat);
+    if (rc < 0)
+        return rc;
+    r->static_power_w = scim_static_power(cfg, &r->area);
+    r->energy_static = cfg->energy.include_static ? r->static_power_w * r->lat.image_s : 0.0;
+    r->energy_per_image = r->energy_dynamic + r->energy_static;
+    r->throughput = r->lat.image_s > 0 ? 1.0 / r->lat.image_s : 0.0;
+    r->ops_per_image = scim_ops_per_pass(mp) * res->mc_samples;
+    r->tops_per_w = r->energy_per_image > 0 ? r->ops_per_image / r->energy_per_image / 1e12 : 0.0;
+    scim_config_hash(cfg, r->config_hash);
+    return 0;
+}
+
+void scim_report_free(struct scim_report *r)
+{
+    free(r->energy_layer);
+    scim_latency_free(&r->lat);
+    memset(r, 0, sizeof(*r));
+}
+
+static const char *fmt(double v, enum scim_dim dim, char *buf)
+{
+    return scim_unit_format(v, dim, 4, buf, 40);
+}
+
+void scim_report_print(const struct scim_report *r, FILE *f)
+{
+    char a[40], b[40], c[40];
+    const struct scim_run_result *res = r->res;
+    fprintf(f, "spincim %s — %s on %s\n", SPINCIM_VERSION, r->model->name, r->cfg->chip.name);
+    fprintf(f, "  images        %d of %s (%s), T = %d pass%s per image\n", res->n_images,
+            r->dataset, r->cfg->wl.split == SCIM_SPLIT_TEST ? "test" : "train", res->mc_samples,
+            res->mc_samples == 1 ? "" : "es");
+    fprintf(f, "  accuracy      %.2f %% (%llu / %d)\n", 100.0 * r->accuracy,
+            (unsigned long long)res->correct, res->n_images);
+    fprintf(f, "  energy/image  %s  (dynamic %s, static %s)\n", fmt(r->energy_per_image, SCIM_DIM_ENERGY, a),
+            fmt(r->energy_dynamic, SCIM_DIM_ENERGY, b), fmt(r->energy_static, SCIM_DIM_ENERGY, c));
+    for (int k = 0; k < SCIM_C_COUNT; k++)
+        if (r->energy_comp[k] > 0)
+            fprintf(f, "    %-13s %10s  %5.1f %%\n", scim_component_name(k),
+                    fmt(r->energy_comp[k], SCIM_DIM_ENERGY, a),
+                    100.0 * r->energy_comp[k] / r->energy_per_image);
+    fprintf(f, "  area          %s  (%d arrays, %d ADCs, %d RNG module%s)\n",
+            fmt(r->area.total, SCIM_DIM_AREA, a), r->area.arrays, r->area.adcs, r->rng_modules,
+            r->rng_modules == 1 ? "" : "s");
+    for (int k = 0; k < SCIM_C_COUNT; k++)
+        if (r->area.comp[k] > 0)
+            fprintf(f, "    %-13s %10s  %5.1f %%\n", scim_component_name(k),
+                    fmt(r->area.comp[k], SCIM_DIM_AREA, a), 100.0 * r->area.comp[k] / r->area.total);
+    fprintf(f, "  latency/image %s  (%llu cycles at %s; first-order estimate)\n",
+            fmt(r->lat.image_s, SCIM_DIM_TIME, a), (unsigned long long)r->lat.image_cycles,
+            fmt(r->lat.clock_hz, SCIM_DIM_FREQ, b));
+    fprintf(f, "  throughput    %.1f images/s, %.2f TOPS/W\n", r->throughput, r->tops_per_w);
+    if (res->chip.ev[SCIM_EV_ADC_CLIP])
+        fprintf(f, "  ADC clips     %llu of %llu conversions\n",
+                (unsigned long long)res->chip.ev[SCIM_EV_ADC_CLIP],
+                (unsigned long long)res->chip.ev[SCIM_EV_ADC_CONV]);
+}
+
+/* ---- JSON ---- */
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+static void json_num(FILE *f, const char *key, double v, int comma)
+{
+    fprintf(f, "  \"%s\": ", key);
+    if (isfinite(v))
+        fprintf(f, "%.17g", v);
+    else
+        fputs("null", f);
+    fputs(comma ? ",\n" : "\n", f);
+}
+
+static void json_int(FILE *f, const char *key, unsigned long long v)
+{
+    fprintf(f, "  \"%s\": %llu,\n", key, v);
+}
+
+static void json_kv_str(FILE *f, const char *key, const char *v)
+{
+    fprintf(f, "  \"%s\": ", key);
+    json_str(f, v);
+    fputs(",\n", f);
+}
+
+static void json_comp_map(FILE *f, const char *key, const double *v, double scale)
+{
+    fprintf(f, "  \"%s\": {", key);
+    for (int k = 0; k < SCIM_C_COUNT; k++)
+        fprintf(f, "%s\"%s\": %.17g", k ? ", " : "", scim_component_name(k), v[k] * scale);
+    fputs("},\n", f);
+}
+
+static void json_counts(FILE *f, const struct scim_counts *c)
+{
+    fputc('{', f);
+    for (int e = 0; e < SCIM_EV_COUNT; e++)
+        fprintf(f, "%s\"%s\": %llu", e ? ", " : "", scim_event_name(e),
+                (unsigned long long)c->ev[e]);
+    fputc('}', f);
+}
+
+static void json_layers(FILE *f, const struct scim_report *r)
+{
+    fputs("  \"layers\": [\n", f);
+    for (int l = 0; l < r->mp->n_layers; l++) {
+        const struct scim_layer_map *lm = &r->mp->layers[l];
+        fputs("    {\"name\": ", f);
+        json_str(f, lm->layer->name);
+        fprintf(f,
+                ", \"kind\": \"%s\", \"weight_rows\": %d, \"outputs\": %d, \"positions\": %d, "
+                "\"input_planes\": %d, \"arrays\": %d, \"reads_per_position\": %d, "
+                "\"utilization\": %.17g, \"energy_per_image_j\": %.17g, \"cycles_per_pass\": %llu, "
+                "\"dropout_p\": %.17g,\n     \"events\": ",
+                lm->layer->kind == SCIM_LAYER_CONV ? "conv" : "linear", lm->n_rows,
+                lm->layer->out_c, lm->positions, lm->planes, lm->arrays,
+                lm->n_chunks * lm->col_tiles, lm->utilization, r->energy_layer[l],
+                (unsigned long long)r->lat.layer_cycles[l], lm->layer->dropout_p);
+        json_counts(f, &r->res->layer[l]);
+        fprintf(f, "}%s\n", l + 1 < r->mp->n_layers ? "," : "");
+    }
+    fputs("  ],\n", f);
+}
+
+void scim_report_json(const struct scim_report *r, FILE *f)
+{
+    const struct scim_run_result *res = r->res;
+    fputs("{\n", f);
+    json_kv_str(f, "spincim_version", SPINCIM_VERSION);
+    json_kv_str(f, "config_hash", r->config_hash);
+    json_kv_str(f, "chip", r->cfg->chip.name);
+    json_kv_str(f, "model", r->model->name);
+    json_kv_str(f, "method", r->model->method);
+    json_kv_str(f, "dataset", r->dataset);
+    json_kv_str(f, "split", r->cfg->wl.split == SCIM_SPLIT_TEST ? "test" : "train");
+    json_int(f, "images", (unsigned long long)res->n_images);
+    json_int(f, "first_image", (unsigned long long)res->first_image);
+    json_int(f, "mc_samples", (unsigned long long)res->mc_samples);
+    json_int(f, "seed", (unsigned long long)r->cfg->wl.seed);
+    json_num(f, "accuracy", r->accuracy, 1);
+    json_int(f, "correct", (unsigned long long)res->correct);
+    json_kv_str(f, "energy_mode", r->cfg->energy.mode == SCIM_ENERGY_DEVICE ? "device" : "table");
+    json_num(f, "energy_per_image_j", r->energy_per_image, 1);
+    json_num(f, "energy_dynamic_per_image_j", r->energy_dynamic, 1);
+    json_num(f, "energy_static_per_image_j", r->energy_static, 1);
+    json_num(f, "static_power_w", r->static_power_w, 1);
+    json_comp_map(f, "energy_breakdown_j", r->energy_comp, 1.0);
+    json_num(f, "area_mm2", r->area.total * 1e6, 1);
+    json_comp_map(f, "area_breakdown_mm2", r->area.comp, 1e6);
+    json_kv_str(f, "latency_model", "first-order analytical");
+    json_num(f, "latency_per_image_s", r->lat.image_s, 1);
+    json_num(f, "latency_per_pass_s", r->lat.pass_s, 1);
+    json_int(f, "latency_cycles_per_image", (unsigned long long)r->lat.image_cycles);
+    json_num(f, "clock_hz", r->lat.clock_hz, 1);
+    json_num(f, "throughput_images_per_s", r->throughput, 1);
+    json_num(f, "ops_per_image", r->ops_per_image, 1);
+    json_num(f, "tops_per_w", r->tops_per_w, 1);
+    fprintf(f, "  \"hardware\": {\"arrays\": %d, \"adcs\": %d, \"rng_modules\": %d, "
+               "\"scale_memory_bits\": %llu, \"buffer_bits\": %llu},\n",
+            r->area.arrays, r->area.adcs, r->rng_modules, (unsigned long long)r->area.scale_bits,
+            (unsigned long long)r->area.buffer_bits);
+    json_layers(f, r);
+    fputs("  \"events\": ", f);
+    json_counts(f, &res->chip);
+    fputs("\n}\n", f);
+}
+
+/* ---- CSV: one header line and one row ---- */
+
+void scim_report_csv(const struct scim_report *r, FILE *f)
+{
+    const struct scim_run_result *res = r->res;
+    fputs("config_hash,model,dataset,images,mc_samples,seed,accuracy,energy_per_image_j,"
+          "energy_static_per_image_j",
+          f);
+    for (int k = 0; k < SCIM_C_COUNT; k++)
+        fprintf(f, ",energy_%s_j", scim_component_name(k));
+    fputs(",area_mm2", f);
+    for (int k = 0; k < SCIM_C_COUNT; k++)
+        fprintf(f, ",area_%s_mm2", scim_component_name(k));
+    fputs(",latency_per_image_s,throughput_images_per_s,tops_per_w", f);
+    for (int e = 0; e < SCIM_EV_COUNT; e++)
+        fprintf(f, ",events_%s", scim_event_name(e));
+    fprintf(f, "\n%s,%s,%s,%d,%d,%lld,%.17g,%.17g,%.17g", r->config_hash, r->model->name,
+            r->dataset, res->n_images, res->mc_samples, (long long)r->cfg->wl.seed, r->accuracy,
+            r->energy_per_image, r->energy_static);
+    for (int k = 0; k < SCIM_C_COUNT; k++)
+        fprintf(f, ",%.17g", r->energy_comp[k]);
+    fprintf(f, ",%.17g", r->area.total * 1e6);
+    for (int k = 0; k < SCIM_C_COUNT; k++)
+        fprintf(f, ",%.17g", r->area.comp[k] * 1e6);
+    fprintf(f, ",%.17g,%.17g,%.17g", r->lat.image_s, r->throughput, r->tops_per_w);
+    for (int e = 0; e < SCIM_EV_COUNT; e++)
+        fprintf(f, ",%llu", (unsigned long long)res->chip.ev[e]);
+    fputc('\n', f);
+}
+
+/* ---- atomic files ---- */
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int scim_write_atomic(const char *path, void (*fn)(const void *ctx, FILE *f), const void *ctx,
+                      struct scim_diag *d)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return scim_diag_file_error(d, path, SCIM_ENOMEM, "out of memory");
+    fn(ctx, m);
+    if (fclose(m) != 0) {
+        free(text);
+        return scim_diag_file_error(d, path, SCIM_ENOMEM, "out of memory");
+    }
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int rc = fd < 0 ? -1 : write_all(fd, text, len);
+    if (rc == 0)
+        rc = fsync(fd);
+    if (fd >= 0 && close(fd) != 0)
+        rc = -1;
+    if (rc == 0)
+        rc = rename(tmp, path);
+    free(text);
+    if (rc != 0) {
+        int e = errno;
+        unlink(tmp);
+        return scim_diag_file_error(d, path, SCIM_EIO, "cannot write: %s", strerror(e));
+    }
+    return 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * report.h - what a run produced, priced and written out.
+ *
+ * scim_report_build() turns a run's event counts into energy per image (by
+ * component and by layer), area, latency and throughput. The writers produce
+ * report.json (nested, every metric with its unit in the key), report.csv (one
+ * flat row) and the printed summary; files are written atomically (temp file +
+ * rename). report.json holds only deterministic values, so the same config and
+ * seed give a byte-identical file; host timing goes to run-info.json.
+ */
+#ifndef SCIM_REPORT_H
+#define SCIM_REPORT_H
+
+#include <stdio.h>
+
+#include "engine.h"
+#include "ledger.h"
+
+struct scim_report {
+    const struct scim_config *cfg;
+    const struct scim_model *model;
+    const struct scim_mapping *mp;
+    const struct scim_run_result *res;
+    const char *dataset;         /* dataset name */
+    double accuracy;             /* fraction of images predicted correctly */
+    double energy_comp[SCIM_C_COUNT]; /* dynamic energy per image by component, J */
+    double *energy_layer;        /* [n_layers] dynamic energy per image by layer, J (owned) */
+    double energy_dynamic;       /* dynamic energy per image, J */
+    double energy_static;        /* static energy per image, J */
+    double energy_per_image;     /* total per image, J */
+    double static_power_w;       /* chip static power, W */
+    struct scim_area area;       /* areas */
+    struct scim_latency lat;     /* first-order latency */
+    double throughput;           /* images per second */
+    double ops_per_image;        /* binary ops per image (2 per weight per pass) */
+    double tops_per_w;           /* ops per joule / 1e12 */
+    int rng_modules;             /* dropout modules */
+    char config_hash[17];        /* hash of the resolved config */
+};
+
+int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
+                      const struct scim_model *m, const struct scim_mapping *mp,
+                      const struct scim_run_result *res, const char *dataset);
+void scim_report_free(struct scim_report *r);
+
+void scim_report_print(const struct scim_report *r, FILE *f);
+void scim_report_json(const struct scim_report *r, FILE *f);
+void scim_report_csv(const struct scim_report *r, FILE *f);
+
+/* Write the whole content produced by fn(ctx, FILE *) to path atomically (temp
+ * file in the same folder, fsync, rename). Returns 0 or < 0 (message in d). */
+int scim_write_atomic(const char *path, void (*fn)(const void *ctx, FILE *f), const void *ctx,
+                      struct scim_diag *d);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * rng.h - counter-based random numbers (Philox4x32-10), reproducible from a seed.
+ *
+ * Every random draw of a run comes from a stream named by (seed, stream id),
+ * where the stream id encodes what is being drawn for (chip, image, Monte
+ * Carlo pass, purpose). A stream's values do not depend on which thread draws
+ * them or in which order images finish, so results are identical for any
+ * thread count.
+ */
+#ifndef SCIM_RNG_H
+#define SCIM_RNG_H
+
+#include <stdint.h>
+
+#include "../devices/scim_device.h"
+
+struct scim_rng {
+    uint32_t key[2];  /* from the seed */
+    uint32_t ctr[4];  /* ctr[2..3] = stream id, ctr[0..1] = block counter */
+    uint32_t out[4];  /* current output block */
+    int avail;        /* unused words left in out */
+    int have_spare;   /* a second normal deviate is cached */
+    double spare;     /* the cached normal deviate */
+};
+
+/* Start stream `stream` of seed `seed`. */
+void scim_rng_init(struct scim_rng *r, uint64_t seed, uint64_t stream);
+uint32_t scim_rng_u32(struct scim_rng *r);
+uint64_t scim_rng_u64(struct scim_rng *r);
+/* Uniform in [0, 1) with 53 random bits. */
+double scim_rng_uniform(struct scim_rng *r);
+/* Standard normal (Marsaglia polar method). */
+double scim_rng_normal(struct scim_rng *r);
+/* Bernoulli(p): 1 with probability p. */
+int scim_rng_bernoulli(struct scim_rng *r, double p);
+/* A struct scim_rand view of r, for device models. */
+struct scim_rand scim_rng_rand(struct scim_rng *r);
+
+/* Stream ids: a purpose in the top byte, then up to three indices. */
+enum scim_stream_purpose { SCIM_STREAM_DROPOUT = 1, SCIM_STREAM_CHIP = 2, SCIM_STREAM_TEST = 3 };
+uint64_t scim_stream_id(enum scim_stream_purpose purpose, uint64_t a, uint64_t b);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * yaml_dom.h - a small YAML document tree that remembers where each node came from.
+ *
+ * libyaml parses the file; this module copies it into a tree of scim_node
+ * whose every node keeps its 1-based line and column, so later semantic checks
+ * can say "file:line:col: error: ...". Each node also has a `consumed` flag: a
+ * loader marks the nodes it used, and any mapping key nobody consumed is an
+ * unknown key. Command-line overrides (-p a.b.c=value) are applied to the tree
+ * before validation, with the location "command line (-p #N)".
+ *
+ * Limits (hostile input): aliases are refused, nesting deeper than 64 levels
+ * and files over 16 MiB are errors, duplicate keys are errors.
+ */
+#ifndef SCIM_YAML_DOM_H
+#define SCIM_YAML_DOM_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+enum scim_node_kind { SCIM_NODE_SCALAR = 1, SCIM_NODE_MAP, SCIM_NODE_SEQ };
+
+struct scim_node {
+    enum scim_node_kind kind;
+    char *scalar;             /* SCALAR: the text (owned); NULL otherwise */
+    int quoted;               /* SCALAR: 1 if written with quotes */
+    char **keys;              /* MAP: keys (owned), n of them */
+    struct scim_node **items; /* MAP: values, SEQ: elements; n of them (owned) */
+    struct scim_loc *key_locs; /* MAP: location of each key */
+    size_t n;                 /* number of keys/elements */
+    struct scim_loc loc;      /* where the node starts; loc.file is owned by the doc */
+    int consumed;             /* set by loaders that used this node */
+};
+
+struct scim_doc {
+    struct scim_node *root; /* NULL for an empty document */
+    char *file;             /* file name as given (owned); all locs point here */
+    char *dir;              /* directory of the file, for relative paths (owned) */
+    char **extra_files;     /* other strings locs may point to ("command line (-p #2)") */
+    size_t n_extra;
+};
+
+/* Parse a YAML file. Syntax and limit errors go to d; returns 0 or < 0. doc need not
+ * be initialized; on error it is left empty (scim_doc_free() is still safe). */
+int scim_doc_load_file(struct scim_doc *doc, const char *path, struct scim_diag *d);
+/* Parse YAML text; name is used as the file name in locations. */
+int scim_doc_load_string(struct scim_doc *doc, const char *text, size_t len, const char *name,
+                         struct scim_diag *d);
+void scim_doc_free(struct scim_doc *doc);
+
+/* Value of key in a MAP node, or NULL. Does not mark it consumed. */
+struct scim_node *scim_node_get(const struct scim_node *map, const char *key);
+/* Index of key in map, or -1. */
+long scim_node_index(const struct scim_node *map, const char *key);
+
+/*
+ * Apply one override "dotted.path=value" (index is the 1-based -p number, for
+ * the location). Missing intermediate maps are created; the value is parsed as
+ * YAML flow text ("[1, 2]" gives a SEQ). An override that names a path through
+ * a scalar, or has no '=', is an error in d. Returns 0 or < 0.
+ */
+int scim_doc_override(struct scim_doc *doc, const char *assignment, unsigned index,
+                      struct scim_diag *d);
+
+/* Levenshtein edit distance, for "did you mean" suggestions. */
+size_t scim_edit_distance(const char *a, const char *b);
+
+#endif

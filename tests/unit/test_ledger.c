@@ -1,0 +1,169 @@
+/*
+ * test_ledger.c - event counts against hand-computed values for a small layer,
+ * energy totals equal the sum of their parts (by component and by layer), and
+ * the engine gives identical results with 1 and 2 threads and with and
+ * without MVM reuse across Monte Carlo passes.
+ */
+#include <math.h>
+
+#include "harness.h"
+#include "sim/engine.h"
+#include "sim/ledger.h"
+#include "sim/report.h"
+#include "testmodel.h"
+
+static void load_cfg(struct scim_config *cfg, const char *const *ov, size_t n)
+{
+    struct scim_diag d;
+    scim_diag_init(&d, stderr);
+    const char *all[16] = {"workload.model=unused.yaml"};
+    for (size_t i = 0; i < n; i++)
+        all[i + 1] = ov[i];
+    ASSERT_EQ(scim_config_load(cfg, NULL, all, n + 1, &d), 0);
+    scim_diag_free(&d);
+}
+
+/* Linear 300 -> 20 on 256-row arrays (128 weights per column), 16 weights per
+ * read: row tiles of 128, 128, 44 give 8 + 8 + 3 = 19 reads per pass. */
+static void hand_counts(void)
+{
+    struct tlayer_spec spec[] = {{SCIM_LAYER_LINEAR, 20, 0, 0, 0, SCIM_POOL_NONE, 1},
+                                 {SCIM_LAYER_LINEAR, 10, 0, 0, 0, SCIM_POOL_NONE, 1}};
+    struct scim_model m;
+    struct scim_config cfg;
+    struct scim_mapping mp;
+    struct scim_diag d;
+    tm_build(&m, spec, 2, 3, 10, 10, SCIM_INPUT_BINARY, 1);
+    load_cfg(&cfg, NULL, 0);
+    scim_diag_init(&d, stderr);
+    ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
+    const struct scim_layer_map *lm = &mp.layers[0];
+    const uint64_t *c = lm->per_pass.ev;
+    ASSERT_EQ(lm->arrays, 3);
+    ASSERT_EQ(lm->reads_per_tile, 8);
+    ASSERT_EQ(c[SCIM_EV_XBAR_READ], 19);
+    ASSERT_EQ(c[SCIM_EV_WORDLINES], 300);
+    ASSERT_EQ(c[SCIM_EV_CELLS_READ], 300 * 20);
+    ASSERT_EQ(c[SCIM_EV_ADC_CONV], 19 * 20);
+    ASSERT_EQ(c[SCIM_EV_ACC_ADD], 19 * 20);
+    ASSERT_EQ(c[SCIM_EV_SCALE_READ], 20);
+    ASSERT_EQ(c[SCIM_EV_MULTIPLY], 20);
+    ASSERT_EQ(c[SCIM_EV_COMPARE], 20);
+    ASSERT_EQ(c[SCIM_EV_POOL], 0);
+    ASSERT_EQ(c[SCIM_EV_BUF_READ], 5);  /* 300 bits in 64-bit words */
+    ASSERT_EQ(c[SCIM_EV_BUF_WRITE], 1); /* 20 output bits */
+    ASSERT_EQ(mp.layers[1].per_pass.ev[SCIM_EV_COMPARE], 0); /* logits: no sign */
+    /* Table-mode energy of one pass of layer 0, by hand (Scale-Dropout Table II). */
+    double e[SCIM_C_COUNT] = {0};
+    scim_price(&cfg, &lm->per_pass, e);
+    ASSERT_NEAR(e[SCIM_C_CROSSBAR], 19 * 0.65e-12, 1e-24);
+    ASSERT_NEAR(e[SCIM_C_DECODE_SENSE], 19 * 4.76e-12, 1e-24);
+    ASSERT_NEAR(e[SCIM_C_ACCUMULATOR], 380 * 0.12e-12, 1e-24);
+    ASSERT_NEAR(e[SCIM_C_COMPARATOR], 20 * 0.01e-12, 1e-26);
+    /* Latency of one pass: 8 sequential reads of (10 ns read + 8 columns x 1 ns). */
+    struct scim_latency lat;
+    ASSERT_EQ(scim_latency_estimate(&cfg, &mp, 1, 0, &lat), 0);
+    ASSERT_EQ(lat.layer_cycles[0], 8 * (10 + 8 * 1));
+    scim_latency_free(&lat);
+    scim_mapping_free(&mp);
+    scim_config_free(&cfg);
+    scim_model_free(&m);
+    scim_diag_free(&d);
+}
+
+static void synth_dataset(struct scim_dataset *ds, int n, int c, int h, int w)
+{
+    struct scim_rng r;
+    scim_rng_init(&r, 77, 1);
+    memset(ds, 0, sizeof(*ds));
+    ds->name = strdup("synthetic");
+    ds->n = n, ds->c = c, ds->h = h, ds->w = w, ds->classes = 10;
+    ds->pixels = malloc((size_t)n * c * h * w);
+    ds->labels = malloc((size_t)n);
+    for (size_t i = 0; i < (size_t)n * c * h * w; i++)
+        ds->pixels[i] = (uint8_t)scim_rng_u32(&r);
+    for (int i = 0; i < n; i++)
+        ds->labels[i] = (uint8_t)(scim_rng_u32(&r) % 10);
+}
+
+static void run(const struct scim_config *cfg, const struct scim_model *m,
+                const struct scim_mapping *mp, const struct scim_dataset *ds, int threads,
+                int no_reuse, struct scim_run_result *res)
+{
+    struct scim_diag d;
+    struct scim_engine_opts opt = {threads, 0, no_reuse};
+    scim_diag_init(&d, stderr);
+    ASSERT_EQ(scim_engine_run(cfg, m, mp, ds, 0, ds->n, &opt, res, &d), 0);
+    scim_diag_free(&d);
+}
+
+static void same_results(const struct scim_run_result *a, const struct scim_run_result *b)
+{
+    ASSERT_EQ(a->correct, b->correct);
+    ASSERT(memcmp(a->pred, b->pred, (size_t)a->n_images) == 0);
+    ASSERT(memcmp(a->mean_prob, b->mean_prob, (size_t)a->n_images * a->classes * sizeof(double)) == 0);
+    ASSERT(memcmp(a->layer, b->layer, (size_t)a->n_layers * sizeof(*a->layer)) == 0);
+    ASSERT(memcmp(&a->chip, &b->chip, sizeof(a->chip)) == 0);
+}
+
+static void engine_determinism_and_totals(void)
+{
+    struct tlayer_spec spec[] = {{SCIM_LAYER_CONV, 6, 5, 1, 2, SCIM_POOL_MAX, 2},
+                                 {SCIM_LAYER_CONV, 8, 3, 1, 0, SCIM_POOL_MAX, 2},
+                                 {SCIM_LAYER_LINEAR, 30, 0, 0, 0, SCIM_POOL_NONE, 1},
+                                 {SCIM_LAYER_LINEAR, 10, 0, 0, 0, SCIM_POOL_NONE, 1}};
+    struct scim_model m;
+    struct scim_config cfg;
+    struct scim_mapping mp;
+    struct scim_dataset ds;
+    struct scim_diag d;
+    const char *ov[] = {"workload.mc_samples=7", "adc.bits=4"};
+    tm_build(&m, spec, 4, 1, 16, 16, SCIM_INPUT_BITSERIAL8, 4);
+    load_cfg(&cfg, ov, 2);
+    scim_diag_init(&d, stderr);
+    ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
+    synth_dataset(&ds, 61, 1, 16, 16);
+    struct scim_run_result r1, r2, r3;
+    run(&cfg, &m, &mp, &ds, 1, 0, &r1);
+    run(&cfg, &m, &mp, &ds, 2, 0, &r2);
+    run(&cfg, &m, &mp, &ds, 2, 1, &r3);
+    same_results(&r1, &r2);
+    same_results(&r1, &r3);
+    ASSERT(r1.mvm_reused > 0);
+    ASSERT_EQ(r3.mvm_reused, 0);
+    ASSERT(r1.chip.ev[SCIM_EV_ADC_CLIP] > 0); /* 4-bit ADC, 16-weight reads */
+    ASSERT_EQ(r1.chip.ev[SCIM_EV_RNG_BIT], 61 * 7 * 4);
+    ASSERT_EQ(r1.chip.ev[SCIM_EV_AVERAGE], 61 * 7);
+    /* The chip total equals the sum of components and the sum of layers (+ averaging). */
+    struct scim_report rep;
+    ASSERT_EQ(scim_report_build(&rep, &cfg, &m, &mp, &r1, "synthetic"), 0);
+    double by_comp = 0, by_layer = rep.energy_comp[SCIM_C_AVERAGING];
+    for (int k = 0; k < SCIM_C_COUNT; k++)
+        by_comp += rep.energy_comp[k];
+    for (int l = 0; l < m.n_layers; l++)
+        by_layer += rep.energy_layer[l];
+    ASSERT_NEAR(by_comp, rep.energy_dynamic, 1e-12 * rep.energy_dynamic);
+    ASSERT_NEAR(by_layer, rep.energy_dynamic, 1e-12 * rep.energy_dynamic);
+    ASSERT_NEAR(rep.energy_per_image, rep.energy_dynamic + rep.energy_static, 1e-24);
+    double area = 0;
+    for (int k = 0; k < SCIM_C_COUNT; k++)
+        area += rep.area.comp[k];
+    ASSERT_NEAR(area, rep.area.total, 1e-12 * area);
+    scim_report_free(&rep);
+    scim_run_result_free(&r1);
+    scim_run_result_free(&r2);
+    scim_run_result_free(&r3);
+    scim_dataset_free(&ds);
+    scim_mapping_free(&mp);
+    scim_config_free(&cfg);
+    scim_model_free(&m);
+    scim_diag_free(&d);
+}
+
+int main(void)
+{
+    hand_counts();
+    engine_determinism_and_totals();
+    printf("ledger: counts, totals and determinism hold\n");
+    return 0;
+}

@@ -1,0 +1,151 @@
+/*
+ * testmodel.h - small random models built in memory, and an independent
+ * reference forward pass (plain integer loops, no bit packing, no ADC) for
+ * the datapath tests.
+ */
+#ifndef SCIM_TESTMODEL_H
+#define SCIM_TESTMODEL_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/neuron.h"
+#include "sim/rng.h"
+#include "workloads/model.h"
+
+struct tlayer_spec {
+    enum scim_layer_kind kind;
+    int out_c, kernel, stride, padding;
+    enum scim_pool_kind pool;
+    int pool_size;
+};
+
+static inline double *rnd_vec(struct scim_rng *r, int n, double lo, double hi)
+{
+    double *v = malloc((size_t)n * sizeof(double));
+    for (int i = 0; i < n; i++)
+        v[i] = lo + (hi - lo) * scim_rng_uniform(r);
+    return v;
+}
+
+/* Build a model with random +-1 weights, scales and batch-norm on a c x h x w input. */
+static inline void tm_build(struct scim_model *m, const struct tlayer_spec *spec, int n, int c, int h,
+                     int w, enum scim_input_encoding enc, uint64_t seed)
+{
+    struct scim_rng r;
+    scim_rng_init(&r, seed, 7);
+    memset(m, 0, sizeof(*m));
+    m->name = strdup("test"), m->topology = strdup("t"), m->method = strdup("scale_dropout");
+    m->dataset = strdup("mnist"), m->manifest_path = strdup("test.yaml");
+    m->in_c = c, m->in_h = h, m->in_w = w, m->encoding = enc, m->n_layers = n;
+    m->layers = calloc((size_t)n, sizeof(*m->layers));
+    for (int i = 0; i < n; i++) {
+        struct scim_layer *L = &m->layers[i];
+        snprintf(L->name, sizeof(L->name), "l%d", i);
+        L->kind = spec[i].kind;
+        L->in_c = c, L->in_h = h, L->in_w = w;
+        if (L->kind == SCIM_LAYER_LINEAR) {
+            L->in_c = c * h * w, L->in_h = L->in_w = 1;
+            L->kernel = 1, L->stride = 1, L->padding = 0, L->out_h = L->out_w = 1;
+            L->fan_in = L->in_c;
+        } else {
+            L->kernel = spec[i].kernel, L->stride = spec[i].stride, L->padding = spec[i].padding;
+            L->out_h = (h + 2 * L->padding - L->kernel) / L->stride + 1;
+            L->out_w = (w + 2 * L->padding - L->kernel) / L->stride + 1;
+            L->fan_in = c * L->kernel * L->kernel;
+        }
+        L->out_c = spec[i].out_c;
+        L->pool = spec[i].pool;
+        L->pool_size = L->pool ? spec[i].pool_size : 1;
+        L->pooled_h = L->out_h / L->pool_size, L->pooled_w = L->out_w / L->pool_size;
+        L->weight = malloc((size_t)L->out_c * (size_t)L->fan_in);
+        for (int k = 0; k < L->out_c * L->fan_in; k++)
+            L->weight[k] = (scim_rng_u32(&r) & 1) ? 1 : -1;
+        L->scale = rnd_vec(&r, L->out_c, 0.5, 1.5);
+        L->has_bn = 1, L->bn_eps = 1e-5;
+        L->bn_mean = rnd_vec(&r, L->out_c, -2, 2), L->bn_var = rnd_vec(&r, L->out_c, 0.5, 4);
+        L->bn_gamma = rnd_vec(&r, L->out_c, -1.5, 1.5), L->bn_beta = rnd_vec(&r, L->out_c, -1, 1);
+        L->sign_out = i < n - 1;
+        L->dropout_p = 0.3;
+        L->input_scale = (i == 0 && enc == SCIM_INPUT_BITSERIAL8) ? 1.0 / 255.0 : 1.0;
+        c = L->out_c, h = L->pooled_h, w = L->pooled_w;
+    }
+    m->classes = m->layers[n - 1].out_c;
+}
+
+/* Reference conv/linear MVM: s[pos][j] with explicit padding values. */
+static inline void ref_mvm(const struct scim_layer *L, const int *in, int pad_value, long *s)
+{
+    if (L->kind == SCIM_LAYER_LINEAR) {
+        for (int j = 0; j < L->out_c; j++) {
+            long acc = 0;
+            for (int i = 0; i < L->fan_in; i++)
+                acc += L->weight[(size_t)j * L->fan_in + i] * in[i];
+            s[j] = acc;
+        }
+        return;
+    }
+    for (int oy = 0; oy < L->out_h; oy++)
+        for (int ox = 0; ox < L->out_w; ox++)
+            for (int j = 0; j < L->out_c; j++) {
+                long acc = 0;
+                for (int c = 0; c < L->in_c; c++)
+                    for (int kh = 0; kh < L->kernel; kh++)
+                        for (int kw = 0; kw < L->kernel; kw++) {
+                            int y = oy * L->stride + kh - L->padding;
+                            int x = ox * L->stride + kw - L->padding;
+                            int v = (y < 0 || x < 0 || y >= L->in_h || x >= L->in_w)
+                                        ? pad_value
+                                        : in[(c * L->in_h + y) * L->in_w + x];
+                            int row = (c * L->kernel + kh) * L->kernel + kw;
+                            acc += L->weight[(size_t)j * L->fan_in + row] * v;
+                        }
+                s[(oy * L->out_w + ox) * L->out_c + j] = acc;
+            }
+}
+
+/* Reference forward pass of one image; dropped[l] per layer; logits out. */
+static inline void ref_forward(const struct scim_model *m, const uint8_t *pix, int bitserial,
+                        const int *dropped, double *logits)
+{
+    int n_in = m->in_c * m->in_h * m->in_w;
+    int *in = malloc((size_t)n_in * sizeof(int));
+    for (int i = 0; i < n_in; i++)
+        in[i] = bitserial ? 2 * pix[i] - 255 : (pix[i] >= 128 ? 1 : -1);
+    for (int l = 0; l < m->n_layers; l++) {
+        const struct scim_layer *L = &m->layers[l];
+        long *s = malloc((size_t)L->out_h * L->out_w * L->out_c * sizeof(long));
+        ref_mvm(L, in, (l == 0 && bitserial) ? -255 : -1, s);
+        double isc = (l == 0 && bitserial) ? 1.0 / 255.0 : 1.0;
+        if (!L->sign_out) {
+            for (int j = 0; j < L->out_c; j++)
+                logits[j] = scim_neuron_y(L, j, (double)s[j], isc, dropped[l]);
+            free(s);
+            break;
+        }
+        int *out = malloc((size_t)L->out_c * L->pooled_h * L->pooled_w * sizeof(int));
+        int ps = L->pool_size;
+        for (int j = 0; j < L->out_c; j++)
+            for (int py = 0; py < L->pooled_h; py++)
+                for (int px = 0; px < L->pooled_w; px++) {
+                    int mx = -1, sum = 0;
+                    for (int dy = 0; dy < ps; dy++)
+                        for (int dx = 0; dx < ps; dx++) {
+                            int pos = (py * ps + dy) * L->out_w + px * ps + dx;
+                            double y = scim_neuron_y(L, j, (double)s[pos * L->out_c + j], isc,
+                                                     dropped[l]);
+                            int v = y >= 0 ? 1 : -1;
+                            mx = v > mx ? v : mx;
+                            sum += v;
+                        }
+                    int v = L->pool == SCIM_POOL_AVG ? (sum >= 0 ? 1 : -1) : mx;
+                    out[(j * L->pooled_h + py) * L->pooled_w + px] = v;
+                }
+        free(in);
+        free(s);
+        in = out;
+    }
+    free(in);
+}
+
+#endif

@@ -1,0 +1,198 @@
+/*
+ * dataset.c - load one split of an image dataset (MNIST, Fashion-MNIST) from IDX files.
+ *
+ * The files live in DATA/NAME/ under their usual names, raw or gzipped:
+ * PREFIX-images-idx3-ubyte[.gz] and PREFIX-labels-idx1-ubyte[.gz], with PREFIX
+ * "t10k" for the test split and "train" for the training split. The raw name is
+ * tried first. Images must be [n, height, width] (one channel), labels [n]
+ * with every label below the 10 classes.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../sim/error.h"
+#include "dataset.h"
+
+#define DS_CLASSES 10
+#define DS_MAX_BYTES ((size_t)1 << 30) /* 1 GiB per decompressed file */
+
+static const char *const ds_names[] = {"mnist", "fashion-mnist"};
+
+/* malloc'd "a/b/c" (c may be NULL) */
+static char *join3(const char *a, const char *b, const char *c)
+{
+    size_t n = strlen(a) + strlen(b) + (c ? strlen(c) : 0) + 3;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s/%s%s%s", a, b, c ? "/" : "", c ? c : "");
+    return s;
+}
+
+static int is_file(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Find dir/stem or dir/stem.gz; *out is malloc'd, NULL when neither exists. */
+static int find_file(const char *dir, const char *stem, char **out)
+{
+    char *raw = join3(dir, stem, NULL);
+    size_t n = raw ? strlen(raw) + 4 : 0;
+    char *gz = raw ? malloc(n) : NULL;
+    *out = NULL;
+    if (!raw || !gz) {
+        free(raw);
+        free(gz);
+        return SCIM_ENOMEM;
+    }
+    snprintf(gz, n, "%s.gz", raw);
+    if (is_file(raw)) {
+        *out = raw;
+        free(gz);
+    } else if (is_file(gz)) {
+        *out = gz;
+        free(raw);
+    } else {
+        free(raw);
+        free(gz);
+    }
+    return 0;
+}
+
+static int check_images(const struct scim_idx *im, const char *path, struct scim_diag *d)
+{
+    if (im->ndim != 3)
+        return scim_diag_file_error(d, path, SCIM_EFORMAT,
+                                    "images must be a 3-D IDX array [n, height, width], this one "
+                                    "has %d dimensions",
+                                    im->ndim);
+    if (im->dims[0] == 0 || im->dims[0] > INT_MAX || im->dims[1] == 0 || im->dims[2] == 0 ||
+        im->dims[1] > INT_MAX || im->dims[2] > INT_MAX)
+        return scim_diag_file_error(
+            d, path, SCIM_EFORMAT, "images have shape [%u, %u, %u]; every size must be in 1 to %d",
+            (unsigned)im->dims[0], (unsigned)im->dims[1], (unsigned)im->dims[2], INT_MAX);
+    return 0;
+}
+
+static int check_labels(const struct scim_idx *lb, uint32_t n, const char *path,
+                        struct scim_diag *d)
+{
+    if (lb->ndim != 1)
+        return scim_diag_file_error(d, path, SCIM_EFORMAT,
+                                    "labels must be a 1-D IDX array [n], this one has %d "
+                                    "dimensions",
+                                    lb->ndim);
+    if (lb->dims[0] != n)
+        return scim_diag_file_error(d, path, SCIM_EFORMAT, "%u labels for %u images",
+                                    (unsigned)lb->dims[0], (unsigned)n);
+    for (size_t i = 0; i < lb->size; i++)
+        if (lb->data[i] >= DS_CLASSES)
+            return scim_diag_file_error(d, path, SCIM_EFORMAT, "label %zu is %u, expected 0 to %d",
+                                        i, lb->data[i], DS_CLASSES - 1);
+    return 0;
+}
+
+/* Both files found: load and check them, fill ds. */
+static int load_pair(struct scim_dataset *ds, const char *impath, const char *lbpath,
+                     struct scim_diag *d)
+{
+    struct scim_idx im, lb;
+    memset(&lb, 0, sizeof(lb));
+    int rc = scim_idx_load(&im, impath, DS_MAX_BYTES, d);
+    if (!rc)
+        rc = check_images(&im, impath, d);
+    if (!rc)
+        rc = scim_idx_load(&lb, lbpath, DS_MAX_BYTES, d);
+    if (!rc)
+        rc = check_labels(&lb, im.dims[0], lbpath, d);
+    if (rc) {
+        scim_idx_free(&im);
+        scim_idx_free(&lb);
+        return rc;
+    }
+    ds->n = (int)im.dims[0];
+    ds->c = 1;
+    ds->h = (int)im.dims[1];
+    ds->w = (int)im.dims[2];
+    ds->pixels = im.data;
+    ds->labels = lb.data;
+    ds->classes = DS_CLASSES;
+    return 0;
+}
+
+static int known_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof(ds_names) / sizeof(ds_names[0]); i++)
+        if (strcmp(name, ds_names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Locate both files of the split; ENOENT with the fetch hint when missing. */
+static int locate(const char *name, const char *prefix, const char *dir, char **impath,
+                  char **lbpath, struct scim_diag *d)
+{
+    char stem[64];
+    snprintf(stem, sizeof(stem), "%s-images-idx3-ubyte", prefix);
+    int rc = find_file(dir, stem, impath);
+    snprintf(stem, sizeof(stem), "%s-labels-idx1-ubyte", prefix);
+    if (!rc)
+        rc = find_file(dir, stem, lbpath);
+    if (rc)
+        return scim_diag_file_error(d, dir, rc, "out of memory");
+    if (!*impath && !*lbpath)
+        return scim_diag_file_error(d, dir, SCIM_ENOENT,
+                                    "dataset '%s' not found in %s (run tools/fetch-data to "
+                                    "download it)",
+                                    name, dir);
+    if (!*impath || !*lbpath)
+        return scim_diag_file_error(d, dir, SCIM_ENOENT,
+                                    "dataset '%s' not found in %s: %s-%s[.gz] is missing (run "
+                                    "tools/fetch-data to download it)",
+                                    name, dir, prefix,
+                                    *impath ? "labels-idx1-ubyte" : "images-idx3-ubyte");
+    return 0;
+}
+
+int scim_dataset_load(struct scim_dataset *ds, const char *name, const char *split,
+                      const char *data_dir, struct scim_diag *d)
+{
+    memset(ds, 0, sizeof(*ds));
+    if (!known_name(name))
+        return scim_diag_file_error(d, data_dir, SCIM_ENOENT,
+                                    "unknown dataset '%s' (known: mnist, fashion-mnist)", name);
+    const char *prefix = strcmp(split, "test") == 0    ? "t10k"
+                         : strcmp(split, "train") == 0 ? "train"
+                                                       : NULL;
+    if (!prefix)
+        return scim_diag_file_error(d, data_dir, SCIM_EINVAL,
+                                    "unknown split '%s' of dataset '%s' (known: test, train)",
+                                    split, name);
+    char *dir = join3(data_dir, name, NULL), *impath = NULL, *lbpath = NULL;
+    ds->name = strdup(name);
+    int rc = dir && ds->name ? locate(name, prefix, dir, &impath, &lbpath, d)
+                             : scim_diag_file_error(d, data_dir, SCIM_ENOMEM, "out of memory");
+    if (!rc)
+        rc = load_pair(ds, impath, lbpath, d);
+    free(dir);
+    free(impath);
+    free(lbpath);
+    if (rc)
+        scim_dataset_free(ds);
+    return rc;
+}
+
+void scim_dataset_free(struct scim_dataset *ds)
+{
+    free(ds->name);
+    free(ds->pixels);
+    free(ds->labels);
+    memset(ds, 0, sizeof(*ds));
+}

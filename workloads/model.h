@@ -1,0 +1,79 @@
+/*
+ * model.h - a trained binary neural network as the simulator sees it.
+ *
+ * A model is a YAML manifest (topology, layer shapes, method, dropout
+ * probabilities, provenance) plus a safetensors file with the tensors; see
+ * docs/model-format.md. The loader checks every shape against the manifest and
+ * chains the layer shapes, so the mapper and the engines can trust them.
+ *
+ * Semantics of one binary layer (exactly what the engines and the reference
+ * forward pass compute, in double precision):
+ *   s_j  = sum_i W[j][i] * a_i          (W in {-1,+1}; a_i in {-1,+1}, or for the
+ *                                        first layer with bit-serial input the
+ *                                        integer u_i = 2*pixel - 255)
+ *   z_j  = (s_j * input_scale + bias_j) * alpha_hat_j
+ *          alpha_hat_j = scale_j, or 1 when the layer's scale is dropped
+ *   y_j  = (z_j - bn_mean_j) / sqrt(bn_var_j + bn_eps) * bn_gamma_j + bn_beta_j
+ *   out  = sign(y_j) (+1 if y_j >= 0, else -1) for hidden layers, y_j for the last
+ *   then max pooling (of the +-1 values) or average pooling followed by sign.
+ * Convolution rows are ordered (c, kh, kw) like PyTorch's [Cout][Cin][K][K];
+ * zero padding means the value -1 (pixel 0 in the first layer). A linear layer
+ * after a conv layer reads the activations flattened in (c, y, x) order.
+ */
+#ifndef SCIM_MODEL_H
+#define SCIM_MODEL_H
+
+#include <stdint.h>
+
+#include "../sim/diag.h"
+
+enum scim_layer_kind { SCIM_LAYER_CONV = 1, SCIM_LAYER_LINEAR };
+enum scim_pool_kind { SCIM_POOL_NONE = 0, SCIM_POOL_MAX, SCIM_POOL_AVG };
+enum scim_input_encoding { SCIM_INPUT_BITSERIAL8 = 1, SCIM_INPUT_BINARY };
+
+struct scim_layer {
+    char name[32];             /* manifest name, also the tensor prefix */
+    enum scim_layer_kind kind; /* conv or linear */
+    int in_c, in_h, in_w;      /* input shape (linear: in_c = features, in_h = in_w = 1) */
+    int out_c, out_h, out_w;   /* output shape of the MVM, before pooling */
+    int kernel, stride, padding; /* conv geometry (linear: 1, 1, 0) */
+    enum scim_pool_kind pool;  /* pooling after the activation */
+    int pool_size;             /* pooling window = stride (1 when pool is NONE) */
+    int pooled_h, pooled_w;    /* output shape after pooling */
+    int fan_in;                /* rows of the weight matrix: in_c*kernel*kernel or features */
+    int8_t *weight;            /* [out_c][fan_in], each -1 or +1, rows in (c, kh, kw) order */
+    double *scale;             /* [out_c] learned scale vector alpha */
+    double *bias;              /* [out_c] or NULL */
+    int has_bn;                /* 1 if batch-norm parameters are present */
+    double *bn_mean, *bn_var, *bn_gamma, *bn_beta; /* [out_c] each, when has_bn */
+    double bn_eps;             /* batch-norm epsilon (dimensionless) */
+    int sign_out;              /* 1: hidden layer (sign activation); 0: output logits */
+    double dropout_p;          /* probability that the scale vector is replaced by 1 */
+    double input_scale;        /* multiplies s (1/255 for a bit-serial first layer, else 1) */
+};
+
+struct scim_model {
+    char *name;                  /* manifest `name` */
+    char *topology;              /* "lenet5", "mlp4", ... */
+    char *method;                /* "bnn", "scale_dropout", ... */
+    char *dataset;               /* dataset the model was trained on ("mnist") */
+    int in_c, in_h, in_w;        /* input image shape */
+    int classes;                 /* number of output classes */
+    enum scim_input_encoding encoding; /* first-layer input encoding it was trained with */
+    struct scim_layer *layers;   /* n_layers of them, in order */
+    int n_layers;
+    double reported_accuracy;    /* provenance.test_accuracy (fraction), or -1 */
+    char *provenance_command;    /* provenance.command, or NULL */
+    char *manifest_path;         /* path the model was loaded from */
+    char *tensors_path;          /* resolved safetensors path */
+};
+
+/* Load a manifest and its safetensors; every error goes to d (file:line:col for the
+ * manifest, "file: error:" for the tensors). Returns 0 or < 0. */
+int scim_model_load(struct scim_model *m, const char *manifest_path, struct scim_diag *d);
+void scim_model_free(struct scim_model *m);
+
+/* Total binary weights, scale values and batch-norm values (for storage accounting). */
+uint64_t scim_model_weight_count(const struct scim_model *m);
+
+#endif
