@@ -15,7 +15,8 @@
 struct mvm_job {
     const struct scim_layer_map *lm;
     const uint64_t *x;  /* packed input vector of one position and plane */
-    int32_t *s;         /* out_c partial sums to add into */
+    int32_t *s;         /* partial sums of this position, output j at s[j * stride] */
+    int stride;         /* positions per output channel */
     int shift;          /* plane weight 2^shift */
     struct scim_mvm_stats *st;
 };
@@ -47,7 +48,7 @@ static inline __attribute__((always_inline)) void mvm_chunked(const struct mvm_j
             jb->st->cells_lrs += m;
             sb += 2 * (int32_t)code - (int32_t)lm->chunks[k].len;
         }
-        jb->s[j] += sb * (1 << jb->shift);
+        jb->s[(size_t)j * (size_t)jb->stride] += sb * (1 << jb->shift);
     }
 }
 
@@ -65,7 +66,7 @@ static inline __attribute__((always_inline)) void mvm_whole(const struct mvm_job
             m += (uint32_t)__builtin_popcountll(~(x[k] ^ w[k]));
         m += (uint32_t)__builtin_popcountll(~(x[nw - 1] ^ w[nw - 1]) & lm->last_mask);
         lrs += m;
-        jb->s[j] += (2 * (int32_t)m - lm->n_rows) * (1 << jb->shift);
+        jb->s[(size_t)j * (size_t)jb->stride] += (2 * (int32_t)m - lm->n_rows) * (1 << jb->shift);
     }
     jb->st->cells_lrs += lrs;
 }
@@ -97,12 +98,15 @@ mvm_avx512(const struct mvm_job *jb)
 typedef void (*mvm_fn)(const struct mvm_job *);
 static mvm_fn kernel;
 static const char *kernel_name;
+static void choose_int_conv(int portable);
 
 static void choose_kernel(void)
 {
     const char *force = getenv("SPINCIM_PORTABLE");
     __builtin_cpu_init();
-    if (force && *force && strcmp(force, "0")) {
+    int portable = force && *force && strcmp(force, "0");
+    choose_int_conv(portable);
+    if (portable) {
         kernel = mvm_portable, kernel_name = "portable";
     } else if (__builtin_cpu_supports("avx512vpopcntdq")) {
         kernel = mvm_avx512, kernel_name = "avx512-vpopcntdq";
@@ -122,6 +126,22 @@ const char *scim_popcount_kernel(void)
 
 /* ---- activations ---- */
 
+static int int_act_alloc(struct scim_act *a, const struct scim_layer_map *lm)
+{
+    const struct scim_layer *L = lm->layer;
+    a->pad = L->kind == SCIM_LAYER_CONV ? L->padding : 0;
+    a->hp = a->h + 2 * a->pad;
+    a->wp = a->w + 2 * a->pad;
+    /* Slack after the image: the stride-1 conv reads up to kernel - 1 bytes past a
+     * channel's last row (into columns it then discards). */
+    size_t n = (size_t)a->c * (size_t)a->hp * (size_t)a->wp + 64u + (size_t)L->kernel;
+    a->pix = calloc(n, 1);
+    a->pcnt = calloc(n, 1);
+    /* acc: the positions of one channel, then the stride-1 conv's wide buffer. */
+    a->acc = calloc((size_t)lm->positions + (size_t)L->out_h * (size_t)a->wp, sizeof(int32_t));
+    return a->pix && a->pcnt && a->acc ? 0 : SCIM_ENOMEM;
+}
+
 int scim_act_alloc(struct scim_act *a, const struct scim_layer_map *lm)
 {
     const struct scim_layer *L = lm->layer;
@@ -131,6 +151,8 @@ int scim_act_alloc(struct scim_act *a, const struct scim_layer_map *lm)
     a->h = L->in_h;
     a->w = L->in_w;
     a->n_words = lm->n_words;
+    if (lm->int_path)
+        return int_act_alloc(a, lm);
     if (L->kind == SCIM_LAYER_CONV) {
         a->pad = L->padding;
         a->hp = L->in_h + 2 * L->padding;
@@ -145,6 +167,9 @@ void scim_act_free(struct scim_act *a)
 {
     free(a->rows);
     free(a->vec);
+    free(a->pix);
+    free(a->pcnt);
+    free(a->acc);
     memset(a, 0, sizeof(*a));
 }
 
@@ -168,9 +193,37 @@ static void act_set(struct scim_act *a, int p, int c, int y, int x)
     }
 }
 
+static const uint8_t popcount8[256] = {
+#define B2(n) n, n + 1, n + 1, n + 2
+#define B4(n) B2(n), B2(n + 1), B2(n + 1), B2(n + 2)
+#define B6(n) B4(n), B4(n + 1), B4(n + 1), B4(n + 2)
+    B6(0), B6(1), B6(1), B6(2)
+#undef B2
+#undef B4
+#undef B6
+};
+
+/* Integer path: the padded pixel image and its per-pixel popcounts (pads are 0). */
+static void int_from_pixels(struct scim_act *a, const uint8_t *pixels)
+{
+    for (int c = 0; c < a->c; c++)
+        for (int y = 0; y < a->h; y++) {
+            size_t src = ((size_t)c * (size_t)a->h + (size_t)y) * (size_t)a->w;
+            size_t dst = ((size_t)c * (size_t)a->hp + (size_t)(y + a->pad)) * (size_t)a->wp +
+                         (size_t)a->pad;
+            memcpy(a->pix + dst, pixels + src, (size_t)a->w);
+            for (int x = 0; x < a->w; x++)
+                a->pcnt[dst + (size_t)x] = popcount8[pixels[src + (size_t)x]];
+        }
+}
+
 void scim_act_from_pixels(struct scim_act *a, const struct scim_layer_map *lm,
                           const uint8_t *pixels)
 {
+    if (lm->int_path) {
+        int_from_pixels(a, pixels);
+        return;
+    }
     scim_act_clear(a);
     for (int c = 0; c < a->c; c++)
         for (int y = 0; y < a->h; y++)
@@ -209,16 +262,153 @@ static void gather_patch(const struct scim_layer *L, const struct scim_act *a, i
         }
 }
 
+/* out[pos] += w * row of img, for one kernel row; w is small (+-1, or a count). */
+static inline __attribute__((always_inline)) void add_rows(const struct scim_layer *L,
+                                                           const struct scim_act *a,
+                                                           const uint8_t *in, int32_t w,
+                                                           int32_t *out)
+{
+    int st = L->stride, ow = L->out_w;
+    for (int oy = 0; oy < L->out_h; oy++) {
+        const uint8_t *r = in + (size_t)oy * (size_t)st * (size_t)a->wp;
+        int32_t *o = out + (size_t)oy * (size_t)ow;
+        if (st == 1 && w == 1)
+            for (int ox = 0; ox < ow; ox++)
+                o[ox] += r[ox];
+        else if (st == 1 && w == -1)
+            for (int ox = 0; ox < ow; ox++)
+                o[ox] -= r[ox];
+        else
+            for (int ox = 0; ox < ow; ox++)
+                o[ox] += w * r[(size_t)ox * (size_t)st];
+    }
+}
+
+/* Stride 1: each kernel element adds the whole image shifted by (kh, kw) into a
+ * buffer of out_h rows of the padded width; columns beyond out_w are discarded. */
+static inline __attribute__((always_inline)) void int_conv_wide(const struct scim_layer *L,
+                                                                const struct scim_act *a,
+                                                                const int8_t *wj,
+                                                                const int16_t *wk,
+                                                                const uint8_t *img, int32_t *out)
+{
+    int k = L->kernel, n = L->out_h * a->wp;
+    int32_t *full = out + (size_t)L->out_h * (size_t)L->out_w;
+    memset(full, 0, (size_t)n * sizeof(int32_t));
+    for (int c = 0, row = 0; c < a->c; c++)
+        for (int kh = 0; kh < k; kh++)
+            for (int kw = 0; kw < k; kw++, row++) {
+                const uint8_t *src =
+                    img + ((size_t)c * (size_t)a->hp + (size_t)kh) * (size_t)a->wp + (size_t)kw;
+                int32_t w = wj ? wj[row] : wk[row];
+                if (w == 1)
+                    for (int i = 0; i < n; i++)
+                        full[i] += src[i];
+                else if (w == -1)
+                    for (int i = 0; i < n; i++)
+                        full[i] -= src[i];
+                else
+                    for (int i = 0; i < n; i++)
+                        full[i] += w * src[i];
+            }
+    for (int oy = 0; oy < L->out_h; oy++)
+        memcpy(out + (size_t)oy * (size_t)L->out_w, full + (size_t)oy * (size_t)a->wp,
+               (size_t)L->out_w * sizeof(int32_t));
+}
+
+/* out[pos] = sum over rows of w[row] * img[window(pos) + row], for one output channel. */
+static inline __attribute__((always_inline)) void int_conv_body(const struct scim_layer *L,
+                                                                const struct scim_act *a,
+                                                                const int8_t *wj,
+                                                                const int16_t *wk,
+                                                                const uint8_t *img, int32_t *out)
+{
+    int k = L->kernel;
+    if (L->stride == 1) {
+        int_conv_wide(L, a, wj, wk, img, out);
+        return;
+    }
+    memset(out, 0, (size_t)L->out_h * (size_t)L->out_w * sizeof(int32_t));
+    for (int c = 0, row = 0; c < a->c; c++)
+        for (int kh = 0; kh < k; kh++)
+            for (int kw = 0; kw < k; kw++, row++) {
+                const uint8_t *in =
+                    img + ((size_t)c * (size_t)a->hp + (size_t)kh) * (size_t)a->wp + (size_t)kw;
+                add_rows(L, a, in, wj ? wj[row] : wk[row], out);
+            }
+}
+
+static void int_conv_portable(const struct scim_layer *L, const struct scim_act *a,
+                              const int8_t *wj, const int16_t *wk, const uint8_t *img,
+                              int32_t *out)
+{
+    int_conv_body(L, a, wj, wk, img, out);
+}
+
+__attribute__((target("avx2"))) static void int_conv_avx2(const struct scim_layer *L,
+                                                          const struct scim_act *a,
+                                                          const int8_t *wj, const int16_t *wk,
+                                                          const uint8_t *img, int32_t *out)
+{
+    int_conv_body(L, a, wj, wk, img, out);
+}
+
+typedef void (*int_conv_fn)(const struct scim_layer *, const struct scim_act *, const int8_t *,
+                            const int16_t *, const uint8_t *, int32_t *);
+static int_conv_fn int_conv;
+
+static int64_t int_dot(const int8_t *w, const int16_t *wk, const uint8_t *x, int n)
+{
+    int64_t acc = 0;
+    for (int i = 0; i < n; i++)
+        acc += (w ? w[i] : wk[i]) * (int32_t)x[i];
+    return acc;
+}
+
+static void choose_int_conv(int portable)
+{
+    int_conv = !portable && __builtin_cpu_supports("avx2") ? int_conv_avx2 : int_conv_portable;
+}
+
+/* The integer path of a bit-serial layer that cannot clip (see mapping.c). */
+static void mvm_int(const struct scim_layer_map *lm, const struct scim_act *a, int32_t *s,
+                    struct scim_mvm_stats *st)
+{
+    const struct scim_layer *L = lm->layer;
+    int C = L->out_c, n = lm->n_rows, np = lm->positions;
+    int64_t lrs = 0;
+    if (L->kind == SCIM_LAYER_CONV) {
+        for (int j = 0; j < C; j++) {
+            int_conv(L, a, lm->wrow + (size_t)j * (size_t)n, NULL, a->pix, a->acc);
+            for (int p = 0; p < np; p++)
+                s[(size_t)j * (size_t)np + (size_t)p] = 2 * a->acc[p] - 255 * lm->wsum[j];
+        }
+        int_conv(L, a, NULL, lm->lrs_k, a->pcnt, a->acc);
+        for (int p = 0; p < np; p++)
+            lrs += a->acc[p];
+    } else {
+        for (int j = 0; j < C; j++)
+            s[j] = (int32_t)(2 * int_dot(lm->wrow + (size_t)j * (size_t)n, NULL, a->pix, n) -
+                             255 * lm->wsum[j]);
+        lrs = int_dot(NULL, lm->lrs_k, a->pcnt, n);
+    }
+    st->cells_lrs += (uint64_t)(lrs + (int64_t)np * lm->lrs_base);
+}
+
 void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, int32_t *s,
               uint64_t *scratch, struct scim_mvm_stats *st)
 {
     const struct scim_layer *L = lm->layer;
     if (!kernel)
         choose_kernel();
+    if (lm->int_path) {
+        mvm_int(lm, a, s, st);
+        return;
+    }
     memset(s, 0, (size_t)lm->positions * (size_t)L->out_c * sizeof(int32_t));
-    struct mvm_job jb = {lm, NULL, NULL, 0, st};
+    struct mvm_job jb = {lm, NULL, NULL, lm->positions, 0, st};
     for (int pos = 0; pos < lm->positions; pos++) {
-        jb.s = s + (size_t)pos * (size_t)L->out_c;
+        jb.s = s + pos;
         for (int p = 0; p < lm->planes; p++) {
             if (a->rows) {
                 gather_patch(L, a, p, pos / L->out_w, pos % L->out_w, scratch, lm->n_words);
@@ -234,25 +424,54 @@ void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, int32_t
 
 /* ---- digital post-processing ---- */
 
-static int out_bit(const struct scim_layer_map *lm, const int32_t *s, int pos, int j, int dropped)
-{
-    double y = scim_neuron_y(lm->layer, j, (double)s[(size_t)pos * (size_t)lm->layer->out_c + (size_t)j],
-                             lm->input_scale, dropped);
-    return scim_neuron_bit(y);
-}
-
-/* Pooled activation (j, py, px): max = any +1 in the window; avg = majority, ties +1. */
-static int pooled_bit(const struct scim_layer_map *lm, const int32_t *s, int j, int py, int px,
-                      int dropped)
+/* Sign bits of channel j along output row oy, as a mask over ox (out_w <= 64). */
+static uint64_t row_bits(const struct scim_layer_map *lm, const int32_t *s, int j, int oy,
+                         int dropped)
 {
     const struct scim_layer *L = lm->layer;
-    int ps = L->pool_size, ones = 0;
+    const struct scim_threshold *th = &lm->thr[dropped * L->out_c + j];
+    const int32_t *v = s + (size_t)j * (size_t)lm->positions + (size_t)oy * (size_t)L->out_w;
+    uint64_t m = 0;
+    for (int ox = 0; ox < L->out_w; ox++)
+        m |= (uint64_t)((v[ox] >= th->lo) & (v[ox] <= th->hi)) << ox;
+    return m;
+}
+
+/* Pooled row py of channel j: max = any +1 in the window; avg = majority, ties +1. */
+static uint64_t pooled_row(const struct scim_layer_map *lm, const int32_t *s, int j, int py,
+                           int dropped)
+{
+    const struct scim_layer *L = lm->layer;
+    int ps = L->pool_size;
+    uint64_t rows[64], any = 0, out = 0;
     for (int dy = 0; dy < ps; dy++)
-        for (int dx = 0; dx < ps; dx++)
-            ones += out_bit(lm, s, (py * ps + dy) * L->out_w + px * ps + dx, j, dropped);
-    if (L->pool == SCIM_POOL_MAX)
-        return ones > 0;
-    return 2 * ones >= ps * ps;
+        any |= rows[dy] = row_bits(lm, s, j, py * ps + dy, dropped);
+    uint64_t wmask = ps >= 64 ? ~0ull : (1ull << ps) - 1;
+    for (int px = 0; px < L->pooled_w; px++) {
+        int bit;
+        if (L->pool == SCIM_POOL_MAX) {
+            bit = ((any >> (px * ps)) & wmask) != 0;
+        } else {
+            int ones = 0;
+            for (int dy = 0; dy < ps; dy++)
+                ones += __builtin_popcountll((rows[dy] >> (px * ps)) & wmask);
+            bit = 2 * ones >= ps * ps;
+        }
+        out |= (uint64_t)bit << px;
+    }
+    return out;
+}
+
+/* Append the n low bits of m at bit offset off of a packed vector. */
+static void put_bits(uint64_t *vec, size_t off, uint64_t m, int n)
+{
+    if (!m)
+        return;
+    size_t w = off >> 6;
+    unsigned b = (unsigned)(off & 63);
+    vec[w] |= m << b;
+    if (b + (unsigned)n > 64)
+        vec[w + 1] |= m >> (64 - b);
 }
 
 void scim_postprocess(const struct scim_layer_map *lm, const int32_t *s, int dropped,
@@ -266,19 +485,16 @@ void scim_postprocess(const struct scim_layer_map *lm, const int32_t *s, int dro
     }
     scim_act_clear(next);
     for (int j = 0; j < L->out_c; j++)
-        for (int py = 0; py < L->pooled_h; py++)
-            for (int px = 0; px < L->pooled_w; px++) {
-                int bit = L->pool == SCIM_POOL_NONE
-                              ? out_bit(lm, s, py * L->out_w + px, j, dropped)
-                              : pooled_bit(lm, s, j, py, px, dropped);
-                if (!bit)
-                    continue;
-                if (next->rows) {
-                    act_set(next, 0, j, py, px);
-                } else { /* flattened in (c, y, x) order of this layer's output */
-                    size_t i = ((size_t)j * (size_t)L->pooled_h + (size_t)py) * (size_t)L->pooled_w +
-                               (size_t)px;
-                    next->vec[i >> 6] |= 1ull << (i & 63);
-                }
-            }
+        for (int py = 0; py < L->pooled_h; py++) {
+            uint64_t m = L->pool == SCIM_POOL_NONE ? row_bits(lm, s, j, py, dropped)
+                                                   : pooled_row(lm, s, j, py, dropped);
+            if (next->rows) /* the next conv layer's padded row */
+                next->rows[(size_t)j * (size_t)next->hp + (size_t)(py + next->pad)] |=
+                    m << next->pad;
+            else /* flattened in (c, y, x) order of this layer's output */
+                put_bits(next->vec,
+                         ((size_t)j * (size_t)L->pooled_h + (size_t)py) * (size_t)L->pooled_w, m,
+                         L->pooled_w);
+        }
 }
+

@@ -25,6 +25,10 @@ struct scim_act {
     uint64_t *rows;   /* conv input: [planes][c][hp], bit x + pad of row y + pad */
     uint64_t *vec;    /* linear input: [planes][n_words] packed (c, y, x) vector */
     int n_words;      /* words per plane of vec */
+    int wp;           /* padded width w + 2 pad (pixel inputs) */
+    uint8_t *pix;     /* integer path: pixels [c][hp][wp] (conv) or [c*h*w] (linear), pads 0 */
+    uint8_t *pcnt;    /* integer path: popcount of each pixel, same layout */
+    int32_t *acc;     /* integer path: one channel's sums per position, then scratch */
 };
 
 /* Data-dependent events of one MVM. */
@@ -42,7 +46,7 @@ void scim_act_clear(struct scim_act *a);
 void scim_act_from_pixels(struct scim_act *a, const struct scim_layer_map *lm,
                           const uint8_t *pixels);
 
-/* MVM of layer lm on input a: s[pos * out_c + j] as the accumulators hold it
+/* MVM of layer lm on input a: s[j * positions + pos] as the accumulators hold it
  * (after the ADC's clipping), with the data-dependent events in st.
  * scratch holds n_words words. */
 void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, int32_t *s,

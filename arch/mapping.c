@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../sim/error.h"
+#include "neuron.h"
 
 /* Append the rows listed in idx (ascending bit indices) as (word, mask) segments. */
 static int add_chunk(struct scim_layer_map *lm, const uint32_t *idx, uint32_t n, uint32_t tile,
@@ -98,6 +99,84 @@ static int pack_weights(struct scim_layer_map *lm)
         for (int i = 0; i < lm->n_rows; i++)
             if (L->weight[(size_t)j * (size_t)lm->n_rows + (size_t)i] > 0)
                 lm->wbits[(size_t)j * (size_t)lm->n_words + (size_t)(i >> 6)] |= 1ull << (i & 63);
+    return 0;
+}
+
+/* Threshold of output j: binary search for the step of sign(y(s)) over the
+ * integer sums the layer can produce, with the very arithmetic of neuron.h. */
+static struct scim_threshold threshold(const struct scim_layer_map *lm, int j, int dropped,
+                                       int32_t smax)
+{
+    struct scim_threshold th = {0, SCIM_CMP_GE, 0, 0};
+    int lo_bit = scim_neuron_bit(scim_neuron_y(lm->layer, j, -smax, lm->input_scale, dropped));
+    int hi_bit = scim_neuron_bit(scim_neuron_y(lm->layer, j, smax, lm->input_scale, dropped));
+    if (lo_bit == hi_bit) {
+        th.mode = lo_bit ? SCIM_CMP_ONE : SCIM_CMP_ZERO;
+        return th;
+    }
+    /* Find the first s whose bit equals hi_bit; it exists in (-smax, smax]. */
+    int64_t lo = -smax, hi = smax;
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (scim_neuron_bit(scim_neuron_y(lm->layer, j, (double)mid, lm->input_scale, dropped)) ==
+            hi_bit)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    /* Rising: +1 from hi upward; falling: +1 up to lo. */
+    th.t = (int32_t)(hi_bit ? hi : lo);
+    th.mode = hi_bit ? SCIM_CMP_GE : SCIM_CMP_LE;
+    return th;
+}
+
+static int build_thresholds(struct scim_layer_map *lm)
+{
+    const struct scim_layer *L = lm->layer;
+    int32_t smax = lm->n_rows * (lm->planes == 8 ? 255 : 1);
+    lm->thr = calloc(2 * (size_t)L->out_c, sizeof(*lm->thr));
+    if (!lm->thr)
+        return SCIM_ENOMEM;
+    for (int d = 0; d < 2; d++)
+        for (int j = 0; j < L->out_c; j++) {
+            struct scim_threshold th = threshold(lm, j, d, smax);
+            th.lo = th.mode == SCIM_CMP_GE ? th.t : th.mode == SCIM_CMP_ZERO ? 1 : INT32_MIN;
+            th.hi = th.mode == SCIM_CMP_LE ? th.t : th.mode == SCIM_CMP_ZERO ? 0 : INT32_MAX;
+            lm->thr[d * L->out_c + j] = th;
+        }
+    return 0;
+}
+
+/*
+ * A bit-serial layer whose reads can never clip: the shift-and-add of the
+ * eight bit-plane sums equals the integer dot product with u = 2x - 255, and
+ * the low-resistance cells read over the planes of row i number
+ * popcount(x_i) * P_i + (8 - popcount(x_i)) * (C - P_i) (P_i = +1 weights in
+ * the row, C = columns): exact identities, so the host computes them directly.
+ */
+static int build_int_path(struct scim_layer_map *lm)
+{
+    const struct scim_layer *L = lm->layer;
+    int n = lm->n_rows, C = L->out_c;
+    lm->int_path = lm->planes == 8 && !lm->clip_possible;
+    if (!lm->int_path)
+        return 0;
+    lm->wrow = malloc((size_t)C * (size_t)n);
+    lm->wsum = calloc((size_t)C, sizeof(int32_t));
+    lm->lrs_k = calloc((size_t)n, sizeof(int16_t));
+    if (!lm->wrow || !lm->wsum || !lm->lrs_k)
+        return SCIM_ENOMEM;
+    memcpy(lm->wrow, L->weight, (size_t)C * (size_t)n);
+    lm->lrs_base = 0;
+    for (int i = 0; i < n; i++) {
+        int pos = 0;
+        for (int j = 0; j < C; j++) {
+            pos += L->weight[(size_t)j * (size_t)n + (size_t)i] > 0;
+            lm->wsum[j] += L->weight[(size_t)j * (size_t)n + (size_t)i];
+        }
+        lm->lrs_k[i] = (int16_t)(2 * pos - C);
+        lm->lrs_base += 8 * (int64_t)(C - pos);
+    }
     return 0;
 }
 
@@ -192,7 +271,10 @@ static int map_layer(struct scim_layer_map *lm, const struct scim_model *m, int 
     lm->utilization = (double)lm->n_rows * 2.0 * L->out_c /
                       ((double)lm->arrays * (double)cfg->xbar.rows * (double)cfg->xbar.columns);
     count_per_pass(lm, cfg, last);
-    return pack_weights(lm);
+    rc = pack_weights(lm);
+    if (rc == 0)
+        rc = build_thresholds(lm);
+    return rc ? rc : build_int_path(lm);
 }
 
 int scim_map_model(struct scim_mapping *mp, const struct scim_model *m,
@@ -223,6 +305,10 @@ void scim_mapping_free(struct scim_mapping *mp)
         free(mp->layers[i].chunks);
         free(mp->layers[i].segs);
         free(mp->layers[i].wbits);
+        free(mp->layers[i].thr);
+        free(mp->layers[i].wrow);
+        free(mp->layers[i].wsum);
+        free(mp->layers[i].lrs_k);
     }
     free(mp->layers);
     memset(mp, 0, sizeof(*mp));

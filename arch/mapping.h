@@ -36,6 +36,17 @@ struct scim_chunk {
     uint32_t tile;      /* row tile (array) it belongs to */
 };
 
+/* The comparator's decision for one output: sign(y(s)) as a function of the
+ * integer sum s is a step (y is a chain of monotone roundings of an affine
+ * function), so it is "s >= t", "s <= t", always +1 or always -1. */
+enum scim_cmp_mode { SCIM_CMP_GE = 0, SCIM_CMP_LE, SCIM_CMP_ONE, SCIM_CMP_ZERO };
+
+struct scim_threshold {
+    int32_t t;      /* threshold on the accumulated sum s */
+    int32_t mode;   /* enum scim_cmp_mode */
+    int32_t lo, hi; /* the same decision as an interval: +1 iff lo <= s <= hi */
+};
+
 struct scim_layer_map {
     const struct scim_layer *layer; /* the model layer */
     int index;                /* layer index */
@@ -58,6 +69,12 @@ struct scim_layer_map {
     int clip_possible;        /* a chunk can hold more matches than max_code */
     double utilization;       /* cells holding weights / cells of the layer's arrays */
     uint64_t *wbits;          /* packed weights [out_c][n_words]; bit set = +1 */
+    struct scim_threshold *thr; /* [2][out_c] comparator thresholds, scale kept / dropped */
+    int int_path;             /* 1: bit-serial layer computed as an integer dot product */
+    int8_t *wrow;             /* int path: [out_c][n_rows] weights (+-1) */
+    int32_t *wsum;            /* int path: [out_c] sum of each column's weights */
+    int16_t *lrs_k;           /* int path: [n_rows] 2 * (+1 weights in the row) - out_c */
+    int64_t lrs_base;         /* int path: 8 * sum over rows of (-1 weights in the row) */
     struct scim_counts per_pass; /* data-independent events of one pass of this layer */
 };
 

@@ -37,6 +37,7 @@ struct cli {
     char *owned[4]; /* override strings built from --images / --seed */
     const char *out;
     const char *describe;
+    const char *per_image;
     int threads, force, quiet, defaults, no_reuse;
 };
 
@@ -51,6 +52,7 @@ static void usage(FILE *f)
           "      --out DIR           results folder (default: out/<config name>)\n"
           "      --force             overwrite results already in DIR\n"
           "      --threads N         worker threads (default: all cores)\n"
+          "      --per-image FILE    write one CSV row per image (label, prediction, confidence)\n"
           "      --quiet             no summary, no progress bar\n"
           "  check CONFIG      validate a config (and its model) without running\n"
           "  config --defaults print every key with its default, unit and meaning\n"
@@ -100,7 +102,8 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
     const char *a = argv[*i];
     const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
     int needs = !strcmp(a, "-p") || !strcmp(a, "--images") || !strcmp(a, "--seed") ||
-                !strcmp(a, "--out") || !strcmp(a, "--threads") || !strcmp(a, "--describe");
+                !strcmp(a, "--out") || !strcmp(a, "--threads") || !strcmp(a, "--describe") ||
+                !strcmp(a, "--per-image");
     if (needs && !v) {
         fprintf(stderr, "spincim: error: %s needs a value\n", a);
         return -1;
@@ -120,6 +123,8 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
         return parse_int_arg(a, v, &c->threads);
     if (!strcmp(a, "--describe"))
         return c->describe = v, 0;
+    if (!strcmp(a, "--per-image"))
+        return c->per_image = v, 0;
     if (!strcmp(a, "--force"))
         return c->force = 1, 0;
     if (!strcmp(a, "--quiet"))
@@ -345,6 +350,15 @@ static void w_runinfo(const void *sv, FILE *f)
             (unsigned long long)s->res.mvm_computed, (unsigned long long)s->res.mvm_reused);
 }
 
+static void w_per_image(const void *rv, FILE *f)
+{
+    const struct scim_run_result *r = rv;
+    fputs("index,label,prediction,confidence\n", f);
+    for (int i = 0; i < r->n_images; i++)
+        fprintf(f, "%d,%d,%d,%.9f\n", r->first_image + i, r->label[i], r->pred[i],
+                r->mean_prob[(size_t)i * (size_t)r->classes + r->pred[i]]);
+}
+
 static int write_results(struct session *s, const char *dir)
 {
     static const struct {
@@ -388,6 +402,8 @@ static int cmd_run(struct session *s, const struct cli *c)
         rc = scim_report_build(&s->rep, &s->cfg, &s->model, &s->map, &s->res, s->ds.name);
     if (rc == 0)
         rc = write_results(s, out);
+    if (rc == 0 && c->per_image)
+        rc = scim_write_atomic(c->per_image, w_per_image, &s->res, &s->d);
     if (rc == 0 && !c->quiet) {
         scim_report_print(&s->rep, stdout);
         printf("  simulator     %.0f forward passes/s on %d thread%s (%.2f s); results in %s/\n",

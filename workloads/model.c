@@ -37,8 +37,6 @@ static const char *const layer_keys[] = {
     "name",    "kind", "out_channels", "out_features", "kernel", "stride",
     "padding", "pool", "activation",   "dropout_p",    NULL};
 static const char *const pool_keys[] = {"kind", "size", NULL};
-static const char *const prov_keys[] = {"command",       "dataset", "epochs", "test_accuracy",
-                                        "torch_version", "date",    NULL};
 
 static const char *const methods[] = {"bnn", "scale_dropout", NULL};
 static const char *const datasets[] = {"mnist", "fashion-mnist", NULL};
@@ -318,12 +316,19 @@ static int parse_provenance(struct mload *L, const struct scim_node *root)
     const struct scim_node *p = field(L, root, NULL, "provenance", 0);
     const char *s;
     int bad = 0, epochs;
+    double mc_acc;
     m->reported_accuracy = -1;
     if (!p)
         return 0;
     if (want_map(L, p, "provenance"))
         return -1;
-    unknown_keys(L, p, "provenance", prov_keys, NULL);
+    /* Provenance is metadata written by tools: the keys below are checked, and any
+     * other key may hold a scalar (a note, another accuracy, a version). */
+    for (size_t i = 0; i < p->n; i++)
+        if (p->items[i]->kind != SCIM_NODE_SCALAR)
+            bad |= scim_diag_error(L->d, &p->items[i]->loc,
+                                   "'provenance.%s' must be a single value", p->keys[i]) != 0;
+    bad |= get_num(L, p, "provenance", "mc_test_accuracy", 0, -1, 0, 0, 1, &mc_acc);
     bad |= get_str(L, p, "provenance", "command", 0, &s) || dup_str(&m->provenance_command, s);
     bad |= get_str(L, p, "provenance", "dataset", 0, &s);
     bad |= get_int(L, p, "provenance", "epochs", 0, 0, 0, MODEL_MAX_DIM, &epochs);

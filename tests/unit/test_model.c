@@ -320,8 +320,10 @@ static void test_manifest_errors(void)
                     "'layers[1].name' must be 1 to 31 letters, digits, '_' or '-', got 'fc.x'");
     expect_manifest("layers:\n", "layers: []\nx:\n", SCIM_ECONFIG,
                     "'layers' must be a list of 1 to 4096 layers, got an empty list");
-    expect_manifest("test_accuracy: 0.5", "test_acuracy: 0.5", SCIM_ECONFIG,
-                    "unknown key 'test_acuracy' in provenance (did you mean 'test_accuracy'?)");
+    expect_manifest("test_accuracy: 0.5", "test_accuracy: 0.5\n  notes: [a, b]", SCIM_ECONFIG,
+                    "'provenance.notes' must be a single value");
+    expect_manifest("test_accuracy: 0.5", "test_accuracy: 1.5", SCIM_ECONFIG,
+                    "test_accuracy");
     /* shape chaining */
     expect_manifest("kernel: 3", "kernel: 7", SCIM_ECONFIG,
                     ":12:5: error: layer 'conv1': kernel 7 does not fit the input height 4 with "
