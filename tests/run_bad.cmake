@@ -1,6 +1,7 @@
 # Run `spincim ARGS` on a bad input: the command must exit with status 1 and its
 # output must match the regular expression in the input's first line
-# ("# expect: REGEX"), or in -DEXPECT when given.
+# ("# expect: REGEX"), or in -DEXPECT when given. With -DNO_RESULTS=DIR the
+# failed run must not have left a report in DIR.
 if(NOT EXPECT)
   file(STRINGS ${INPUT} first LIMIT_COUNT 1)
   string(REGEX REPLACE "^# expect: " "" EXPECT "${first}")
@@ -16,5 +17,8 @@ endif()
 if(NOT flat MATCHES "${EXPECT}")
   message(FATAL_ERROR "output does not match '${EXPECT}':\n${all}")
 endif()
-string(REGEX MATCHALL "error:" errs "${all}")
+# A failed run leaves no results behind.
+if(NO_RESULTS AND EXISTS ${NO_RESULTS}/report.json)
+  message(FATAL_ERROR "a failed run left ${NO_RESULTS}/report.json behind")
+endif()
 message(STATUS "ok: ${all}")
