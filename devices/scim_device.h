@@ -129,14 +129,21 @@ struct scim_memory_ops {
 /* Random-bit source (one module). */
 struct scim_rng_ops {
     size_t state_size; /* bytes of per-instance state the host allocates (zeroed) */
-    /* Optional: set up an instance (e.g. calibrate the bias current); 0 or < 0. */
-    int (*init)(const void *params, void *state, double temp);
+    /* Optional: set up one instance (one chip's module) at temperature temp (K): draw
+     * its device-to-device variation from rnd, calibrate; 0 or < 0. */
+    int (*init)(const void *params, void *state, double temp, const struct scim_rand *rnd);
     /* One random bit that is 1 with probability p (as the device realizes it). */
     int (*sample)(const void *params, void *state, double p, const struct scim_rand *rnd);
     double (*bit_energy_j)(const void *params);  /* J per random bit */
     double (*bit_latency_s)(const void *params); /* s per random bit (sample period) */
     double (*area_m2)(const void *params);       /* m^2 per module */
     double (*static_power_w)(const void *params); /* W per module */
+    /* Optional: switching probability of the nominal device for a bias current (A)
+     * and pulse (s) at temperature (K); monotonic in current and pulse. */
+    double (*p_switch)(const void *params, double current_a, double pulse_s, double temp_k);
+    /* Optional: bias current (A) that gives probability p with the device's own pulse
+     * at temperature temp (K); negative when p cannot be reached. */
+    double (*calibrate)(const void *params, double p, double temp_k);
 };
 
 struct scim_device_ops {

@@ -63,7 +63,8 @@ struct worker {
     uint8_t *drop;              /* [passes * n_layers] dropout bits */
     double *logits, *prob;      /* [passes * classes] */
     uint64_t *scratch;
-    void *rng_state;
+    const struct scim_rng_bank *bank; /* the chip's RNG modules as initialized */
+    unsigned char *rng_state;   /* this worker's copy of the modules' states */
     struct scim_counts *counts; /* [n_layers] */
     uint64_t rng_bits, computed, reused;
     int rc;
@@ -81,8 +82,7 @@ static int worker_alloc(struct worker *w)
     w->logits = calloc((size_t)np * (size_t)w->m->classes, sizeof(double));
     w->prob = calloc((size_t)np * (size_t)w->m->classes, sizeof(double));
     w->counts = calloc((size_t)nl, sizeof(*w->counts));
-    size_t rs = w->cfg->rng_dev.ops->rng->state_size;
-    w->rng_state = calloc(1, rs ? rs : 1);
+    w->rng_state = calloc(1, w->bank->size ? w->bank->size : 1);
     if (!w->act || !w->s || !w->st || !w->src || !w->drop || !w->logits || !w->prob ||
         !w->counts || !w->rng_state)
         return SCIM_ENOMEM;
@@ -120,9 +120,11 @@ static void worker_free(struct worker *w)
     free(w->scratch);
 }
 
-/* Draw the dropout bits of pass t of image `img` from its own stream. */
+/* Draw the dropout bits of pass t of image `img` from its own stream; layer l
+ * asks its module (the shared one, or its own). */
 static void draw_dropout(struct worker *w, int img, int t, uint8_t *drop)
 {
+    const struct scim_rng_bank *bank = w->bank;
     const struct scim_config *cfg = w->cfg;
     struct scim_rng r;
     scim_rng_init(&r, (uint64_t)cfg->wl.seed, scim_stream_id(SCIM_STREAM_DROPOUT, (uint64_t)img,
@@ -133,8 +135,8 @@ static void draw_dropout(struct worker *w, int img, int t, uint8_t *drop)
         drop[l] = 0;
         if (!cfg->drop.enabled || p <= 0.0)
             continue;
-        drop[l] = (uint8_t)cfg->rng_dev.ops->rng->sample(cfg->rng_dev.params, w->rng_state, p,
-                                                         &rnd);
+        void *state = w->rng_state + (size_t)bank->module_of[l] * bank->state_size;
+        drop[l] = (uint8_t)cfg->rng_dev.ops->rng->sample(cfg->rng_dev.params, state, p, &rnd);
         w->counts[l].ev[SCIM_EV_RNG_BIT]++;
         w->rng_bits++;
     }
@@ -204,6 +206,10 @@ static void run_image(struct worker *w, int i)
     size_t isz = (size_t)ds->c * (size_t)ds->h * (size_t)ds->w;
     double *mean = w->res->mean_prob + (size_t)i * (size_t)K;
     scim_act_from_pixels(&w->act[0], &w->mp->layers[0], ds->pixels + (size_t)img * isz);
+    /* Every image starts from the chip's modules as initialized, so an image's draws
+     * do not depend on which images ran before it on this thread. */
+    if (w->bank->size)
+        memcpy(w->rng_state, w->bank->states, w->bank->size);
     memset(mean, 0, (size_t)K * sizeof(double));
     for (int t = 0; t < w->passes; t++) {
         draw_dropout(w, img, t, w->drop + t * nl);
@@ -264,6 +270,41 @@ static void *worker_main(void *arg)
         }
     }
     return NULL;
+}
+
+int scim_rng_bank_init(struct scim_rng_bank *b, const struct scim_config *cfg,
+                       const struct scim_model *m, uint64_t chip)
+{
+    const struct scim_rng_ops *ops = cfg->rng_dev.ops->rng;
+    int n = scim_rng_modules(cfg, m), k = 0;
+    memset(b, 0, sizeof(*b));
+    b->modules = n;
+    b->state_size = ops->state_size;
+    b->size = (size_t)n * ops->state_size;
+    b->module_of = calloc((size_t)m->n_layers, sizeof(int));
+    b->states = calloc(1, b->size ? b->size : 1);
+    if (!b->module_of || !b->states)
+        return SCIM_ENOMEM;
+    for (int l = 0; l < m->n_layers; l++)
+        if (cfg->drop.modules == SCIM_DROP_PER_LAYER && m->layers[l].dropout_p > 0.0)
+            b->module_of[l] = k++;
+    for (int i = 0; i < n && ops->init; i++) {
+        struct scim_rng r;
+        scim_rng_init(&r, (uint64_t)cfg->wl.seed, scim_stream_id(SCIM_STREAM_CHIP, chip, (uint64_t)i));
+        struct scim_rand rnd = scim_rng_rand(&r);
+        int rc = ops->init(cfg->rng_dev.params, b->states + (size_t)i * b->state_size,
+                           cfg->chip.temperature_k, &rnd);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+void scim_rng_bank_free(struct scim_rng_bank *b)
+{
+    free(b->module_of);
+    free(b->states);
+    memset(b, 0, sizeof(*b));
 }
 
 static int result_alloc(struct scim_run_result *res, const struct scim_model *m, int first,
@@ -347,6 +388,16 @@ int scim_engine_run(const struct scim_config *cfg, const struct scim_model *m,
         free(th);
         return SCIM_ENOMEM;
     }
+    struct scim_rng_bank bank;
+    rc = scim_rng_bank_init(&bank, cfg, m, 0);
+    if (rc < 0) {
+        scim_rng_bank_free(&bank);
+        free(ws);
+        free(th);
+        scim_run_result_free(res);
+        return scim_diag_error(d, NULL, "dropout RNG '%s' failed to initialize: %s",
+                               cfg->rng_dev.ops->name, scim_strerror(rc));
+    }
     double t0 = now_s();
     int started = 0;
     for (int k = 0; k < nt && rc == 0; k++) {
@@ -356,6 +407,7 @@ int scim_engine_run(const struct scim_config *cfg, const struct scim_model *m,
         w->next = &next, w->done = &done, w->first = first, w->n = n, w->passes = passes;
         w->reuse = !opt->no_reuse && passes > 1 && reuse_fits(mp, passes);
         w->draws_progress = k == 0;
+        w->bank = &bank;
         rc = worker_alloc(w);
         if (rc == 0 && pthread_create(&th[k], NULL, worker_main, w) != 0)
             rc = SCIM_ENOMEM;
@@ -372,6 +424,7 @@ int scim_engine_run(const struct scim_config *cfg, const struct scim_model *m,
     res->threads = nt;
     for (int k = 0; k < nt; k++)
         worker_free(&ws[k]);
+    scim_rng_bank_free(&bank);
     free(ws);
     free(th);
     if (rc < 0)

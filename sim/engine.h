@@ -55,6 +55,20 @@ int scim_engine_run(const struct scim_config *cfg, const struct scim_model *m,
                     struct scim_diag *d);
 void scim_run_result_free(struct scim_run_result *res);
 
+/* The dropout RNG modules of one chip instance, initialized (device-to-device
+ * draws from the chip's own stream, calibration) before any image runs. */
+struct scim_rng_bank {
+    int modules;            /* modules on the chip */
+    size_t state_size;      /* bytes per module state */
+    size_t size;            /* bytes of all states */
+    unsigned char *states;  /* modules x state_size */
+    int *module_of;         /* [n_layers] module that draws layer l's bits */
+};
+
+int scim_rng_bank_init(struct scim_rng_bank *b, const struct scim_config *cfg,
+                       const struct scim_model *m, uint64_t chip);
+void scim_rng_bank_free(struct scim_rng_bank *b);
+
 /* Number of dropout RNG modules the config implies for this model. */
 int scim_rng_modules(const struct scim_config *cfg, const struct scim_model *m);
 /* Passes per image the config implies (1 when dropout is off or the model has none). */
