@@ -164,6 +164,16 @@ static const struct scim_param workload_table[] = {
     {0},
 };
 
+static const struct scim_param unc_table[] = {
+    F64(struct scim_unc_cfg, "ci_level", ci_level, SCIM_DIM_NONE, 0.5, 0.999, "95%",
+        "confidence level K of the per-image interval (Scale-Dropout eq. 23)"),
+    F64(struct scim_unc_cfg, "ood_quantile", ood_quantile, SCIM_DIM_NONE, 0.0, 1.0, "10%",
+        "quantile of the T softmax outputs in the OOD rule (eq. 26)"),
+    F64(struct scim_unc_cfg, "ood_threshold", ood_threshold, SCIM_DIM_NONE, 0.0, 1.0, "0.95",
+        "an image is OOD (rejected) when the largest class quantile is below this"),
+    {0},
+};
+
 struct section {
     const char *key;
     const char *doc;
@@ -208,6 +218,8 @@ static const struct section sections[] = {
     {"energy", "energy accounting", energy_table, CFG(energy), 0, 0, NULL, energy_children},
     {"area", "areas of the digital blocks", area_table, CFG(area), 0, 0, NULL, area_children},
     {"workload", "model, data and Monte Carlo settings", workload_table, CFG(wl), 0, 0, NULL,
+     NULL},
+    {"uncertainty", "per-image uncertainty and the OOD rule", unc_table, CFG(unc), 0, 0, NULL,
      NULL},
     {0},
 };

@@ -17,6 +17,7 @@
 
 #include "../devices/scim_device.h"
 #include "diag.h"
+#include "uncertainty.h"
 
 /* One device instance chosen in a section: model, its parameter values, origin. */
 struct scim_devinst {
@@ -145,6 +146,7 @@ struct scim_config {
     struct scim_etable_cfg etable; /* energy.table */
     struct scim_area_cfg area;
     struct scim_workload_cfg wl;
+    struct scim_unc_cfg unc;       /* uncertainty */
 };
 
 /*

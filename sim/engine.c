@@ -62,6 +62,8 @@ struct worker {
     int *src;                   /* [passes * n_layers] pass whose MVM a layer used */
     uint8_t *drop;              /* [passes * n_layers] dropout bits */
     double *logits, *prob;      /* [passes * classes] */
+    double *run_mean, *sort;    /* [classes] running mean, [passes] scratch */
+    uint64_t *correct_at;       /* [passes] */
     uint64_t *scratch;
     const struct scim_rng_bank *bank; /* the chip's RNG modules as initialized */
     unsigned char *rng_state;   /* this worker's copy of the modules' states */
@@ -82,9 +84,12 @@ static int worker_alloc(struct worker *w)
     w->logits = calloc((size_t)np * (size_t)w->m->classes, sizeof(double));
     w->prob = calloc((size_t)np * (size_t)w->m->classes, sizeof(double));
     w->counts = calloc((size_t)nl, sizeof(*w->counts));
+    w->run_mean = calloc((size_t)w->m->classes, sizeof(double));
+    w->sort = calloc((size_t)np, sizeof(double));
+    w->correct_at = calloc((size_t)np, sizeof(uint64_t));
     w->rng_state = calloc(1, w->bank->size ? w->bank->size : 1);
     if (!w->act || !w->s || !w->st || !w->src || !w->drop || !w->logits || !w->prob ||
-        !w->counts || !w->rng_state)
+        !w->counts || !w->rng_state || !w->run_mean || !w->sort || !w->correct_at)
         return SCIM_ENOMEM;
     for (int l = 0; l < nl; l++) {
         const struct scim_layer_map *lm = &mp->layers[l];
@@ -116,6 +121,9 @@ static void worker_free(struct worker *w)
     free(w->logits);
     free(w->prob);
     free(w->counts);
+    free(w->run_mean);
+    free(w->sort);
+    free(w->correct_at);
     free(w->rng_state);
     free(w->scratch);
 }
@@ -199,6 +207,22 @@ static void run_layer(struct worker *w, int t, int l, int common, int u)
                      w->logits + (size_t)t * (size_t)w->m->classes);
 }
 
+/* Would the image be right after 1, 2, ..., T passes? (accuracy vs T) */
+static void accuracy_vs_passes(struct worker *w, int label)
+{
+    int K = w->m->classes;
+    memset(w->run_mean, 0, (size_t)K * sizeof(double));
+    for (int t = 0; t < w->passes; t++) {
+        int best = 0;
+        for (int k = 0; k < K; k++) {
+            w->run_mean[k] += w->prob[(size_t)t * (size_t)K + (size_t)k];
+            if (w->run_mean[k] > w->run_mean[best])
+                best = k;
+        }
+        w->correct_at[t] += best == label;
+    }
+}
+
 static void run_image(struct worker *w, int i)
 {
     int nl = w->mp->n_layers, K = w->m->classes, img = w->first + i;
@@ -230,6 +254,9 @@ static void run_image(struct worker *w, int i)
     }
     w->res->pred[i] = (uint8_t)best;
     w->res->label[i] = ds->labels[img];
+    accuracy_vs_passes(w, ds->labels[img]);
+    scim_image_uncertainty(&w->cfg->unc, w->prob, w->passes, K, mean, best, ds->labels[img],
+                           w->sort, &w->res->unc[i]);
 }
 
 static void progress_draw(int done, int total, double t0)
@@ -320,7 +347,12 @@ static int result_alloc(struct scim_run_result *res, const struct scim_model *m,
     res->pred = calloc((size_t)n + 1, 1);
     res->mean_prob = calloc((size_t)n * (size_t)m->classes + 1, sizeof(double));
     res->layer = calloc((size_t)m->n_layers, sizeof(*res->layer));
-    return res->label && res->pred && res->mean_prob && res->layer ? 0 : SCIM_ENOMEM;
+    res->unc = calloc((size_t)n + 1, sizeof(*res->unc));
+    res->correct_at = calloc((size_t)passes, sizeof(uint64_t));
+    return res->label && res->pred && res->mean_prob && res->layer && res->unc &&
+                   res->correct_at
+               ? 0
+               : SCIM_ENOMEM;
 }
 
 void scim_run_result_free(struct scim_run_result *res)
@@ -329,6 +361,8 @@ void scim_run_result_free(struct scim_run_result *res)
     free(res->pred);
     free(res->mean_prob);
     free(res->layer);
+    free(res->unc);
+    free(res->correct_at);
     memset(res, 0, sizeof(*res));
 }
 
@@ -349,6 +383,8 @@ static void merge(struct worker *ws, int nt, struct scim_run_result *res)
         for (int l = 0; l < res->n_layers; l++)
             scim_counts_add(&res->layer[l], &ws[k].counts[l]);
         res->rng_bits += ws[k].rng_bits;
+        for (int t = 0; t < res->mc_samples; t++)
+            res->correct_at[t] += ws[k].correct_at[t];
         res->mvm_computed += ws[k].computed;
         res->mvm_reused += ws[k].reused;
     }

@@ -22,6 +22,7 @@
 #include "../arch/mapping.h"
 #include "../workloads/dataset.h"
 #include "config.h"
+#include "uncertainty.h"
 
 struct scim_engine_opts {
     int threads;   /* worker threads; <= 0 = all online cores */
@@ -39,6 +40,8 @@ struct scim_run_result {
     uint8_t *label;             /* [n_images] */
     uint8_t *pred;              /* [n_images] predicted class */
     double *mean_prob;          /* [n_images][classes] softmax averaged over the passes */
+    struct scim_image_unc *unc; /* [n_images] uncertainty of each image */
+    uint64_t *correct_at;       /* [mc_samples] images correct after 1..T passes */
     struct scim_counts *layer;  /* [n_layers] events of all images, per layer */
     struct scim_counts chip;    /* events of all images, chip total (layers + averaging) */
     uint64_t rng_bits;          /* random bits drawn (also in the layers' counts) */

@@ -52,7 +52,7 @@ static void usage(FILE *f)
           "      --out DIR           results folder (default: out/<config name>)\n"
           "      --force             overwrite results already in DIR\n"
           "      --threads N         worker threads (default: all cores)\n"
-          "      --per-image FILE    write one CSV row per image (label, prediction, confidence)\n"
+          "      --per-image FILE    write one CSV row per image (prediction and uncertainty)\n"
           "      --quiet             no summary, no progress bar\n"
           "  check CONFIG      validate a config (and its model) without running\n"
           "  config --defaults print every key with its default, unit and meaning\n"
@@ -353,10 +353,14 @@ static void w_runinfo(const void *sv, FILE *f)
 static void w_per_image(const void *rv, FILE *f)
 {
     const struct scim_run_result *r = rv;
-    fputs("index,label,prediction,confidence\n", f);
-    for (int i = 0; i < r->n_images; i++)
-        fprintf(f, "%d,%d,%d,%.9f\n", r->first_image + i, r->label[i], r->pred[i],
-                r->mean_prob[(size_t)i * (size_t)r->classes + r->pred[i]]);
+    fputs("index,label,prediction,confidence,variance,entropy,nll,ci_low,ci_high,ood_score,ood\n",
+          f);
+    for (int i = 0; i < r->n_images; i++) {
+        const struct scim_image_unc *u = &r->unc[i];
+        fprintf(f, "%d,%d,%d,%.9f,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%d\n", r->first_image + i,
+                r->label[i], r->pred[i], r->mean_prob[(size_t)i * (size_t)r->classes + r->pred[i]],
+                u->variance, u->entropy, u->nll, u->ci_low, u->ci_high, u->ood_score, u->ood);
+    }
 }
 
 static int write_results(struct session *s, const char *dir)

@@ -13,6 +13,35 @@
 #include "error.h"
 #include "units.h"
 
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : NAN;
+}
+
+static void summarize_uncertainty(const struct scim_run_result *res, struct scim_unc_summary *u)
+{
+    double n = res->n_images, ok = 0, acc = 0, ok_acc = 0, bad_rej = 0;
+    memset(u, 0, sizeof(*u));
+    for (int i = 0; i < res->n_images; i++) {
+        const struct scim_image_unc *x = &res->unc[i];
+        int right = res->pred[i] == res->label[i], accepted = !x->ood;
+        u->mean_variance += x->variance;
+        u->mean_entropy += x->entropy;
+        u->mean_nll += x->nll;
+        ok += right, acc += accepted;
+        ok_acc += right && accepted;
+        bad_rej += !right && !accepted;
+    }
+    u->mean_variance = ratio(u->mean_variance, n);
+    u->mean_entropy = ratio(u->mean_entropy, n);
+    u->mean_nll = ratio(u->mean_nll, n);
+    u->accepted = ratio(acc, n);
+    u->rejected = ratio(n - acc, n);
+    u->tpr = ratio(ok_acc, ok);
+    u->tnr = ratio(bad_rej, n - ok);
+    u->ar = ratio(ok_acc, acc);
+}
+
 int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
                       const struct scim_model *m, const struct scim_mapping *mp,
                       const struct scim_run_result *res, const char *dataset)
@@ -45,6 +74,7 @@ int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
     r->ops_per_image = scim_ops_per_pass(mp) * res->mc_samples;
     r->tops_per_w = r->energy_per_image > 0 ? r->ops_per_image / r->energy_per_image / 1e12 : 0.0;
     scim_config_hash(cfg, r->config_hash);
+    summarize_uncertainty(res, &r->unc);
     return 0;
 }
 
@@ -70,6 +100,12 @@ void scim_report_print(const struct scim_report *r, FILE *f)
             res->mc_samples == 1 ? "" : "es");
     fprintf(f, "  accuracy      %.2f %% (%llu / %d)\n", 100.0 * r->accuracy,
             (unsigned long long)res->correct, res->n_images);
+    if (res->mc_samples > 1)
+        fprintf(f,
+                "  uncertainty   entropy %.4f nats, NLL %.4f, OOD-flagged %.2f %% (eq. 26), "
+                "TPR %.1f %%, TNR %.1f %%, AR %.2f %%\n",
+                r->unc.mean_entropy, r->unc.mean_nll, 100.0 * r->unc.rejected, 100.0 * r->unc.tpr,
+                100.0 * r->unc.tnr, 100.0 * r->unc.ar);
     fprintf(f, "  energy/image  %s  (dynamic %s, static %s)\n", fmt(r->energy_per_image, SCIM_DIM_ENERGY, a),
             fmt(r->energy_dynamic, SCIM_DIM_ENERGY, b), fmt(r->energy_static, SCIM_DIM_ENERGY, c));
     for (int k = 0; k < SCIM_C_COUNT; k++)
@@ -172,6 +208,30 @@ static void json_layers(FILE *f, const struct scim_report *r)
     fputs("  ],\n", f);
 }
 
+static void json_uncertainty(const struct scim_report *r, FILE *f)
+{
+    const struct scim_unc_summary *u = &r->unc;
+    const struct scim_unc_cfg *c = &r->cfg->unc;
+    fprintf(f, "  \"uncertainty\": {\"ci_level\": %.17g, \"ood_quantile\": %.17g, "
+               "\"ood_threshold\": %.17g,\n    \"mean_variance\": %.17g, \"mean_entropy_nats\": "
+               "%.17g, \"mean_nll_nats\": %.17g, \"accepted\": %.17g, \"rejected\": %.17g,\n",
+            c->ci_level, c->ood_quantile, c->ood_threshold, u->mean_variance, u->mean_entropy,
+            u->mean_nll, u->accepted, u->rejected);
+    double v[3] = {u->tpr, u->tnr, u->ar};
+    const char *k[3] = {"tpr", "tnr", "ar"};
+    for (int i = 0; i < 3; i++) {
+        fprintf(f, "%s\"%s\": ", i ? ", " : "    ", k[i]);
+        if (isfinite(v[i]))
+            fprintf(f, "%.17g", v[i]);
+        else
+            fputs("null", f);
+    }
+    fputs(",\n    \"accuracy_vs_passes\": [", f);
+    for (int t = 0; t < r->res->mc_samples; t++)
+        fprintf(f, "%s%.17g", t ? ", " : "", (double)r->res->correct_at[t] / r->res->n_images);
+    fputs("]},\n", f);
+}
+
 void scim_report_json(const struct scim_report *r, FILE *f)
 {
     const struct scim_run_result *res = r->res;
@@ -189,6 +249,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_int(f, "seed", (unsigned long long)r->cfg->wl.seed);
     json_num(f, "accuracy", r->accuracy, 1);
     json_int(f, "correct", (unsigned long long)res->correct);
+    json_uncertainty(r, f);
     json_kv_str(f, "energy_mode", r->cfg->energy.mode == SCIM_ENERGY_DEVICE ? "device" : "table");
     json_num(f, "energy_per_image_j", r->energy_per_image, 1);
     json_num(f, "energy_dynamic_per_image_j", r->energy_dynamic, 1);

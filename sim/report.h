@@ -16,6 +16,19 @@
 #include "engine.h"
 #include "ledger.h"
 
+/* Uncertainty over a run (Scale-Dropout §VI-C, Table IX). Accepted = not flagged
+ * by eq. 26. TPR = correct and accepted / correct; TNR = wrong and rejected /
+ * wrong; AR = correct and accepted / accepted (the definitions that reproduce
+ * the relations between Table IX's columns). */
+struct scim_unc_summary {
+    double mean_variance;  /* eq. 21, predicted class, averaged over images */
+    double mean_entropy;   /* nats */
+    double mean_nll;       /* nats */
+    double accepted;       /* fraction of images accepted (in distribution) */
+    double rejected;       /* fraction flagged OOD (the OOD rate on this data) */
+    double tpr, tnr, ar;   /* fractions; NaN when their denominator is empty */
+};
+
 struct scim_report {
     const struct scim_config *cfg;
     const struct scim_model *model;
@@ -36,6 +49,7 @@ struct scim_report {
     double tops_per_w;           /* ops per joule / 1e12 */
     int rng_modules;             /* dropout modules */
     char config_hash[17];        /* hash of the resolved config */
+    struct scim_unc_summary unc; /* uncertainty over the run */
 };
 
 int scim_report_build(struct scim_report *r, const struct scim_config *cfg,

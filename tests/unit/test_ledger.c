@@ -104,6 +104,9 @@ static void same_results(const struct scim_run_result *a, const struct scim_run_
     ASSERT(memcmp(a->mean_prob, b->mean_prob, (size_t)a->n_images * a->classes * sizeof(double)) == 0);
     ASSERT(memcmp(a->layer, b->layer, (size_t)a->n_layers * sizeof(*a->layer)) == 0);
     ASSERT(memcmp(&a->chip, &b->chip, sizeof(a->chip)) == 0);
+    ASSERT(memcmp(a->unc, b->unc, (size_t)a->n_images * sizeof(*a->unc)) == 0);
+    ASSERT(memcmp(a->correct_at, b->correct_at, (size_t)a->mc_samples * sizeof(uint64_t)) == 0);
+    ASSERT_EQ(a->correct_at[a->mc_samples - 1], a->correct);
 }
 
 static void engine_determinism_and_totals(void)
