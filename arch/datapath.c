@@ -426,10 +426,10 @@ void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, int32_t
 
 /* Sign bits of channel j along output row oy, as a mask over ox (out_w <= 64). */
 static uint64_t row_bits(const struct scim_layer_map *lm, const int32_t *s, int j, int oy,
-                         int dropped)
+                         int variant)
 {
     const struct scim_layer *L = lm->layer;
-    const struct scim_threshold *th = &lm->thr[dropped * L->out_c + j];
+    const struct scim_threshold *th = &lm->thr[variant * L->out_c + j];
     const int32_t *v = s + (size_t)j * (size_t)lm->positions + (size_t)oy * (size_t)L->out_w;
     uint64_t m = 0;
     for (int ox = 0; ox < L->out_w; ox++)
@@ -439,13 +439,13 @@ static uint64_t row_bits(const struct scim_layer_map *lm, const int32_t *s, int 
 
 /* Pooled row py of channel j: max = any +1 in the window; avg = majority, ties +1. */
 static uint64_t pooled_row(const struct scim_layer_map *lm, const int32_t *s, int j, int py,
-                           int dropped)
+                           int variant)
 {
     const struct scim_layer *L = lm->layer;
     int ps = L->pool_size;
     uint64_t rows[64], any = 0, out = 0;
     for (int dy = 0; dy < ps; dy++)
-        any |= rows[dy] = row_bits(lm, s, j, py * ps + dy, dropped);
+        any |= rows[dy] = row_bits(lm, s, j, py * ps + dy, variant);
     uint64_t wmask = ps >= 64 ? ~0ull : (1ull << ps) - 1;
     for (int px = 0; px < L->pooled_w; px++) {
         int bit;
@@ -474,20 +474,20 @@ static void put_bits(uint64_t *vec, size_t off, uint64_t m, int n)
         vec[w + 1] |= m >> (64 - b);
 }
 
-void scim_postprocess(const struct scim_layer_map *lm, const int32_t *s, int dropped,
+void scim_postprocess(const struct scim_layer_map *lm, const int32_t *s, int variant,
                       struct scim_act *next, double *logits)
 {
     const struct scim_layer *L = lm->layer;
     if (!next) {
         for (int j = 0; j < L->out_c; j++)
-            logits[j] = scim_neuron_y(L, j, (double)s[j], lm->input_scale, dropped);
+            logits[j] = scim_neuron_y(L, j, (double)s[j], lm->input_scale, variant);
         return;
     }
     scim_act_clear(next);
     for (int j = 0; j < L->out_c; j++)
         for (int py = 0; py < L->pooled_h; py++) {
-            uint64_t m = L->pool == SCIM_POOL_NONE ? row_bits(lm, s, j, py, dropped)
-                                                   : pooled_row(lm, s, j, py, dropped);
+            uint64_t m = L->pool == SCIM_POOL_NONE ? row_bits(lm, s, j, py, variant)
+                                                   : pooled_row(lm, s, j, py, variant);
             if (next->rows) /* the next conv layer's padded row */
                 next->rows[(size_t)j * (size_t)next->hp + (size_t)(py + next->pad)] |=
                     m << next->pad;

@@ -52,9 +52,10 @@ void scim_act_from_pixels(struct scim_act *a, const struct scim_layer_map *lm,
 void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, int32_t *s,
               uint64_t *scratch, struct scim_mvm_stats *st);
 
-/* Scale, batch-norm, sign and pooling of s into the next layer's input `next`;
+/* Scale (of the given variant, neuron.h), batch-norm, sign and pooling of s into the
+ * next layer's input `next`;
  * for the output layer (next == NULL) the logits go to `logits` instead. */
-void scim_postprocess(const struct scim_layer_map *lm, const int32_t *s, int dropped,
+void scim_postprocess(const struct scim_layer_map *lm, const int32_t *s, int variant,
                       struct scim_act *next, double *logits);
 
 /* Name of the popcount kernel chosen at run time ("avx512-vpopcntdq", "popcnt",

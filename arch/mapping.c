@@ -104,12 +104,12 @@ static int pack_weights(struct scim_layer_map *lm)
 
 /* Threshold of output j: binary search for the step of sign(y(s)) over the
  * integer sums the layer can produce, with the very arithmetic of neuron.h. */
-static struct scim_threshold threshold(const struct scim_layer_map *lm, int j, int dropped,
+static struct scim_threshold threshold(const struct scim_layer_map *lm, int j, int variant,
                                        int32_t smax)
 {
     struct scim_threshold th = {0, SCIM_CMP_GE, 0, 0};
-    int lo_bit = scim_neuron_bit(scim_neuron_y(lm->layer, j, -smax, lm->input_scale, dropped));
-    int hi_bit = scim_neuron_bit(scim_neuron_y(lm->layer, j, smax, lm->input_scale, dropped));
+    int lo_bit = scim_neuron_bit(scim_neuron_y(lm->layer, j, -smax, lm->input_scale, variant));
+    int hi_bit = scim_neuron_bit(scim_neuron_y(lm->layer, j, smax, lm->input_scale, variant));
     if (lo_bit == hi_bit) {
         th.mode = lo_bit ? SCIM_CMP_ONE : SCIM_CMP_ZERO;
         return th;
@@ -118,7 +118,7 @@ static struct scim_threshold threshold(const struct scim_layer_map *lm, int j, i
     int64_t lo = -smax, hi = smax;
     while (hi - lo > 1) {
         int64_t mid = lo + (hi - lo) / 2;
-        if (scim_neuron_bit(scim_neuron_y(lm->layer, j, (double)mid, lm->input_scale, dropped)) ==
+        if (scim_neuron_bit(scim_neuron_y(lm->layer, j, (double)mid, lm->input_scale, variant)) ==
             hi_bit)
             hi = mid;
         else
@@ -134,10 +134,11 @@ static int build_thresholds(struct scim_layer_map *lm)
 {
     const struct scim_layer *L = lm->layer;
     int32_t smax = lm->n_rows * (lm->planes == 8 ? 255 : 1);
-    lm->thr = calloc(2 * (size_t)L->out_c, sizeof(*lm->thr));
+    int nv = scim_layer_variants(L);
+    lm->thr = calloc((size_t)nv * (size_t)L->out_c, sizeof(*lm->thr));
     if (!lm->thr)
         return SCIM_ENOMEM;
-    for (int d = 0; d < 2; d++)
+    for (int d = 0; d < nv; d++)
         for (int j = 0; j < L->out_c; j++) {
             struct scim_threshold th = threshold(lm, j, d, smax);
             th.lo = th.mode == SCIM_CMP_GE ? th.t : th.mode == SCIM_CMP_ZERO ? 1 : INT32_MIN;

@@ -69,7 +69,7 @@ struct scim_layer_map {
     int clip_possible;        /* a chunk can hold more matches than max_code */
     double utilization;       /* cells holding weights / cells of the layer's arrays */
     uint64_t *wbits;          /* packed weights [out_c][n_words]; bit set = +1 */
-    struct scim_threshold *thr; /* [2][out_c] comparator thresholds, scale kept / dropped */
+    struct scim_threshold *thr; /* [variants][out_c] comparator thresholds (neuron.h variants) */
     int int_path;             /* 1: bit-serial layer computed as an integer dot product */
     int8_t *wrow;             /* int path: [out_c][n_rows] weights (+-1) */
     int32_t *wsum;            /* int path: [out_c] sum of each column's weights */

@@ -10,14 +10,33 @@
 
 #include "../workloads/model.h"
 
+/*
+ * Scale variants of a layer: variant 0 is the learned scale alpha; variant 1 is
+ * 1 (the scale dropped, unitary scale dropout) unless the layer stores N scale
+ * samples (subset-parameter inference), whose variants 1..N are the samples.
+ */
+static inline int scim_layer_variants(const struct scim_layer *L)
+{
+    return L->scale_samples ? 1 + L->n_scale_samples : 2;
+}
+
+static inline double scim_layer_alpha(const struct scim_layer *L, int variant, int j)
+{
+    if (variant == 0)
+        return L->scale[j];
+    if (L->scale_samples)
+        return L->scale_samples[(size_t)(variant - 1) * (size_t)L->out_c + (size_t)j];
+    return 1.0;
+}
+
 /* Pre-activation y_j of output j for the MVM result s (docs/model-format.md). */
 static inline double scim_neuron_y(const struct scim_layer *L, int j, double s, double in_scale,
-                                   int dropped)
+                                   int variant)
 {
     double z = s * in_scale;
     if (L->bias)
         z += L->bias[j];
-    z *= dropped ? 1.0 : L->scale[j];
+    z *= scim_layer_alpha(L, variant, j);
     if (!L->has_bn)
         return z;
     return (z - L->bn_mean[j]) / sqrt(L->bn_var[j] + L->bn_eps) * L->bn_gamma[j] + L->bn_beta[j];

@@ -48,7 +48,9 @@ struct scim_layer {
     double *bn_mean, *bn_var, *bn_gamma, *bn_beta; /* [out_c] each, when has_bn */
     double bn_eps;             /* batch-norm epsilon (dimensionless) */
     int sign_out;              /* 1: hidden layer (sign activation); 0: output logits */
-    double dropout_p;          /* probability that the scale vector is replaced by 1 */
+    double dropout_p;          /* dropout probability; its meaning depends on the method */
+    int n_scale_samples;       /* subset method: stored scale vectors N (0 otherwise) */
+    double *scale_samples;     /* subset method: [N][out_c] quantized scale vectors, or NULL */
     double input_scale;        /* multiplies s (1/255 for a bit-serial first layer, else 1) */
 };
 
