@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../devices/registry.h"
+#include "../workloads/shift.h"
 #include "error.h"
 #include "param.h"
 #include "units.h"
@@ -161,6 +162,9 @@ static const struct scim_param workload_table[] = {
     INT(struct scim_workload_cfg, "mc_samples", mc_samples, 1, 100000, "10",
         "Monte Carlo forward passes T per image (1 when dropout is disabled)"),
     INT(struct scim_workload_cfg, "seed", seed, 0, 4.6e18, "1", "seed of every random draw"),
+    STR(struct scim_workload_cfg, "ood", ood, "",
+        "shifted/OOD input sets, comma-separated: dataset:fashion-mnist, gaussian, uniform, "
+        "gaussian-noise:S, uniform-noise:S, rotate:DEG"),
     {0},
 };
 
@@ -465,6 +469,22 @@ static void cross_check(const struct scim_config *c, const struct scim_node *roo
                         (long long)c->adc.columns_per_adc, (long long)c->xbar.columns);
 }
 
+/* Each comma-separated OOD set must be a valid shift spec. */
+static void check_ood(const struct scim_config *c, const struct scim_node *root, struct scim_diag *d)
+{
+    char buf[1024], msg[256];
+    snprintf(buf, sizeof(buf), "%s", c->wl.ood ? c->wl.ood : "");
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        size_t n = strlen(tok);
+        while (n && tok[n - 1] == ' ')
+            tok[--n] = '\0';
+        if (n && scim_shift_check(tok, msg, sizeof(msg)) < 0)
+            scim_diag_error(d, loc_of(root, "workload", "ood"), "'workload.ood': %s", msg);
+    }
+}
+
 static void top_unknown(const struct scim_node *root, struct scim_diag *d)
 {
     const char *known[MAX_KEYS];
@@ -526,6 +546,8 @@ int scim_config_load(struct scim_config *cfg, const char *path, const char *cons
         top_unknown(doc.root, d);
         if (d->errors == before)
             cross_check(cfg, doc.root, d);
+        if (d->errors == before)
+            check_ood(cfg, doc.root, d);
         rc = d->errors > before ? SCIM_ECONFIG : 0;
     }
     if (rc == 0 && path && !(cfg->path = strdup(path)))

@@ -125,6 +125,7 @@ struct scim_workload_cfg {
     int64_t first_image; /* index of the first image */
     int64_t mc_samples; /* Monte Carlo forward passes T per image */
     int64_t seed;       /* seed of every random draw */
+    char *ood;          /* comma-separated shifted / OOD input sets (workloads/shift.h), or "" */
 };
 
 struct scim_config {

@@ -21,6 +21,7 @@
 #include "../devices/registry.h"
 #include "../workloads/dataset.h"
 #include "../workloads/model.h"
+#include "../workloads/shift.h"
 #include "config.h"
 #include "engine.h"
 #include "error.h"
@@ -34,7 +35,7 @@ struct cli {
     const char *config;
     const char *overrides[MAX_OVERRIDES];
     size_t n_overrides;
-    char *owned[4]; /* override strings built from --images / --seed */
+    char *owned[4]; /* override strings built from --images / --seed / --ood */
     const char *out;
     const char *describe;
     const char *per_image;
@@ -53,6 +54,7 @@ static void usage(FILE *f)
           "      --force             overwrite results already in DIR\n"
           "      --threads N         worker threads (default: all cores)\n"
           "      --per-image FILE    write one CSV row per image (prediction and uncertainty)\n"
+          "      --ood SETS          also run shifted/OOD sets, e.g. dataset:fashion-mnist,gaussian\n"
           "      --quiet             no summary, no progress bar\n"
           "  check CONFIG      validate a config (and its model) without running\n"
           "  config --defaults print every key with its default, unit and meaning\n"
@@ -103,7 +105,7 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
     const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
     int needs = !strcmp(a, "-p") || !strcmp(a, "--images") || !strcmp(a, "--seed") ||
                 !strcmp(a, "--out") || !strcmp(a, "--threads") || !strcmp(a, "--describe") ||
-                !strcmp(a, "--per-image");
+                !strcmp(a, "--per-image") || !strcmp(a, "--ood");
     if (needs && !v) {
         fprintf(stderr, "spincim: error: %s needs a value\n", a);
         return -1;
@@ -117,6 +119,8 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
         return parse_int_arg(a, v, &dummy) ? -1 : add_flag_override(c, 0, "workload.images", v);
     if (!strcmp(a, "--seed"))
         return parse_int_arg(a, v, &dummy) ? -1 : add_flag_override(c, 1, "workload.seed", v);
+    if (!strcmp(a, "--ood"))
+        return add_flag_override(c, 2, "workload.ood", v);
     if (!strcmp(a, "--out"))
         return c->out = v, 0;
     if (!strcmp(a, "--threads"))
@@ -386,6 +390,48 @@ static int write_results(struct session *s, const char *dir)
     return 0;
 }
 
+/* Build one OOD set: another dataset, or a shift of the run's own images. */
+static int make_ood_set(struct session *s, const char *spec, int n, struct scim_dataset *set)
+{
+    char buf[PATH_MAX];
+    memset(set, 0, sizeof(*set));
+    if (!strncmp(spec, "dataset:", 8))
+        return scim_dataset_load(set, spec + 8,
+                                 s->cfg.wl.split == SCIM_SPLIT_TEST ? "test" : "train",
+                                 data_dir(&s->cfg, buf, sizeof(buf)), &s->d);
+    return scim_shift_make(set, &s->ds, spec, n, (uint64_t)s->cfg.wl.seed, &s->d);
+}
+
+/* Run every set of workload.ood through the same chip; the detection rate is the
+ * share of its images that eq. 26 flags. */
+static int run_ood_sets(struct session *s, const struct scim_engine_opts *opt, int n)
+{
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s", s->cfg.wl.ood);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        for (size_t k = strlen(tok); k && tok[k - 1] == ' ';)
+            tok[--k] = '\0';
+        if (!*tok)
+            continue;
+        struct scim_dataset set;
+        struct scim_run_result res;
+        int rc = make_ood_set(s, tok, n < s->ds.n ? n : s->ds.n, &set);
+        if (rc == 0)
+            rc = scim_engine_run(&s->cfg, &s->model, &s->map, &set, 0, n < set.n ? n : set.n, opt,
+                                 &res, &s->d);
+        if (rc == 0) {
+            rc = scim_report_add_ood(&s->rep, tok, &res);
+            scim_run_result_free(&res);
+        }
+        scim_dataset_free(&set);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int cmd_run(struct session *s, const struct cli *c)
 {
     char cbuf[PATH_MAX], obuf[PATH_MAX];
@@ -404,6 +450,8 @@ static int cmd_run(struct session *s, const struct cli *c)
     rc = scim_engine_run(&s->cfg, &s->model, &s->map, &s->ds, first, n, &opt, &s->res, &s->d);
     if (rc == 0)
         rc = scim_report_build(&s->rep, &s->cfg, &s->model, &s->map, &s->res, s->ds.name);
+    if (rc == 0)
+        rc = run_ood_sets(s, &opt, n);
     if (rc == 0)
         rc = write_results(s, out);
     if (rc == 0 && c->per_image)

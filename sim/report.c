@@ -78,8 +78,26 @@ int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
     return 0;
 }
 
+int scim_report_add_ood(struct scim_report *r, const char *name, const struct scim_run_result *res)
+{
+    struct scim_ood_result *o = realloc(r->ood, (size_t)(r->n_ood + 1) * sizeof(*o));
+    if (!o)
+        return SCIM_ENOMEM;
+    r->ood = o;
+    o = &r->ood[r->n_ood++];
+    struct scim_unc_summary u;
+    summarize_uncertainty(res, &u);
+    snprintf(o->name, sizeof(o->name), "%s", name);
+    o->images = res->n_images;
+    o->flagged = u.rejected;
+    o->mean_entropy = u.mean_entropy;
+    o->accuracy = res->n_images ? (double)res->correct / res->n_images : 0.0;
+    return 0;
+}
+
 void scim_report_free(struct scim_report *r)
 {
+    free(r->ood);
     free(r->energy_layer);
     scim_latency_free(&r->lat);
     memset(r, 0, sizeof(*r));
@@ -106,6 +124,10 @@ void scim_report_print(const struct scim_report *r, FILE *f)
                 "TPR %.1f %%, TNR %.1f %%, AR %.2f %%\n",
                 r->unc.mean_entropy, r->unc.mean_nll, 100.0 * r->unc.rejected, 100.0 * r->unc.tpr,
                 100.0 * r->unc.tnr, 100.0 * r->unc.ar);
+    for (int i = 0; i < r->n_ood; i++)
+        fprintf(f, "  OOD set       %-22s flagged %.2f %% of %d images (entropy %.4f nats)\n",
+                r->ood[i].name, 100.0 * r->ood[i].flagged, r->ood[i].images,
+                r->ood[i].mean_entropy);
     fprintf(f, "  energy/image  %s  (dynamic %s, static %s)\n", fmt(r->energy_per_image, SCIM_DIM_ENERGY, a),
             fmt(r->energy_dynamic, SCIM_DIM_ENERGY, b), fmt(r->energy_static, SCIM_DIM_ENERGY, c));
     for (int k = 0; k < SCIM_C_COUNT; k++)
@@ -229,7 +251,15 @@ static void json_uncertainty(const struct scim_report *r, FILE *f)
     fputs(",\n    \"accuracy_vs_passes\": [", f);
     for (int t = 0; t < r->res->mc_samples; t++)
         fprintf(f, "%s%.17g", t ? ", " : "", (double)r->res->correct_at[t] / r->res->n_images);
-    fputs("]},\n", f);
+    fputs("]},\n  \"ood_sets\": [", f);
+    for (int i = 0; i < r->n_ood; i++) {
+        fprintf(f, "%s\n    {\"set\": ", i ? "," : "");
+        json_str(f, r->ood[i].name);
+        fprintf(f, ", \"images\": %d, \"flagged\": %.17g, \"mean_entropy_nats\": %.17g, "
+                   "\"accuracy\": %.17g}",
+                r->ood[i].images, r->ood[i].flagged, r->ood[i].mean_entropy, r->ood[i].accuracy);
+    }
+    fputs(r->n_ood ? "\n  ],\n" : "],\n", f);
 }
 
 void scim_report_json(const struct scim_report *r, FILE *f)

@@ -29,6 +29,15 @@ struct scim_unc_summary {
     double tpr, tnr, ar;   /* fractions; NaN when their denominator is empty */
 };
 
+/* One shifted / OOD input set run through the same chip. */
+struct scim_ood_result {
+    char name[64];        /* the set's spec ("dataset:fashion-mnist", "rotate:42") */
+    int images;           /* images run */
+    double flagged;       /* fraction flagged OOD by eq. 26 (the detection rate) */
+    double mean_entropy;  /* nats */
+    double accuracy;      /* against the base labels (meaningful for shifted images) */
+};
+
 struct scim_report {
     const struct scim_config *cfg;
     const struct scim_model *model;
@@ -50,7 +59,12 @@ struct scim_report {
     int rng_modules;             /* dropout modules */
     char config_hash[17];        /* hash of the resolved config */
     struct scim_unc_summary unc; /* uncertainty over the run */
+    struct scim_ood_result *ood; /* shifted / OOD sets (owned), n_ood of them */
+    int n_ood;
 };
+
+/* Add the result of running an OOD set (res) to the report. */
+int scim_report_add_ood(struct scim_report *r, const char *name, const struct scim_run_result *res);
 
 int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
                       const struct scim_model *m, const struct scim_mapping *mp,

@@ -37,7 +37,12 @@ int scim_rng_bernoulli(struct scim_rng *r, double p);
 struct scim_rand scim_rng_rand(struct scim_rng *r);
 
 /* Stream ids: a purpose in the top byte, then up to three indices. */
-enum scim_stream_purpose { SCIM_STREAM_DROPOUT = 1, SCIM_STREAM_CHIP = 2, SCIM_STREAM_TEST = 3 };
+enum scim_stream_purpose {
+    SCIM_STREAM_DROPOUT = 1,
+    SCIM_STREAM_CHIP = 2,
+    SCIM_STREAM_TEST = 3,
+    SCIM_STREAM_SHIFT = 0x53
+};
 uint64_t scim_stream_id(enum scim_stream_purpose purpose, uint64_t a, uint64_t b);
 
 #endif
