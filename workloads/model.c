@@ -29,16 +29,21 @@ static const char *const top_keys[] = {"format",  "version",    "name",  "topolo
                                        "classes", "dataset",    "input", "tensors",  "bn_eps",
                                        "layers",  "provenance", NULL};
 static const char *const input_keys[] = {"channels", "height", "width", "encoding", NULL};
-static const char *const conv_keys[] = {"name",    "kind", "out_channels", "kernel",    "stride",
-                                        "padding", "pool", "activation",   "dropout_p", NULL};
-static const char *const linear_keys[] = {"name",       "kind",      "out_features",
-                                          "activation", "dropout_p", NULL};
+static const char *const conv_keys[] = {
+    "name",       "kind",      "out_channels", "kernel", "stride",        "padding",
+    "pool",       "activation", "dropout_p",   "norm",   "scale_samples", "scale_bits", NULL};
+static const char *const linear_keys[] = {"name",      "kind",          "out_features",
+                                          "activation", "dropout_p",    "norm",
+                                          "scale_samples", "scale_bits", NULL};
 static const char *const layer_keys[] = {
-    "name",    "kind", "out_channels", "out_features", "kernel", "stride",
-    "padding", "pool", "activation",   "dropout_p",    NULL};
+    "name", "kind",      "out_channels", "out_features", "kernel",        "stride",     "padding",
+    "pool", "activation", "dropout_p",   "norm",         "scale_samples", "scale_bits", NULL};
+static const char *const norms[] = {"batch", "layer", NULL};
 static const char *const pool_keys[] = {"kind", "size", NULL};
 
-static const char *const methods[] = {"bnn", "scale_dropout", NULL};
+/* enum scim_method order */
+static const char *const methods[] = {"bnn",    "scale_dropout",  "spindrop", "spatial_spindrop",
+                                      "affine_dropout", "subset", NULL};
 static const char *const datasets[] = {"mnist", "fashion-mnist", NULL};
 static const char *const encodings[] = {"bitserial8", "binary", NULL}; /* enum order - 1 */
 static const char *const kinds[] = {"conv", "linear", NULL};           /* enum order - 1 */
@@ -250,6 +255,15 @@ static int get_enum(struct mload *L, const struct scim_node *map, const char *se
     return -1;
 }
 
+/* Optional enum key: *idx keeps its value when the key is absent. */
+static int get_enum_opt(struct mload *L, const struct scim_node *map, const char *section,
+                        const char *key, const char *const *choices, int *idx)
+{
+    if (!scim_node_get(map, key))
+        return 0;
+    return get_enum(L, map, section, key, choices, idx);
+}
+
 static int want_map(struct mload *L, const struct scim_node *v, const char *what)
 {
     char got[80];
@@ -288,6 +302,7 @@ static int parse_header_keys(struct mload *L, const struct scim_node *root)
     bad |= get_str(L, root, NULL, "name", 1, &s) || dup_str(&m->name, s);
     bad |= get_str(L, root, NULL, "topology", 0, &s) || dup_str(&m->topology, s ? s : "");
     bad |= get_enum(L, root, NULL, "method", methods, &idx) || dup_str(&m->method, methods[idx]);
+    m->method_id = (enum scim_method)(idx > 0 ? idx : 0);
     bad |=
         get_enum(L, root, NULL, "dataset", datasets, &idx) || dup_str(&m->dataset, datasets[idx]);
     bad |= get_int(L, root, NULL, "classes", 1, 0, 1, MODEL_MAX_DIM, &m->classes);
@@ -420,6 +435,11 @@ static int parse_layer(struct mload *L, const struct scim_node *ln, int i, struc
     bad |= get_enum(L, ln, sec, "activation", activations, &act);
     ly->sign_out = act == 0;
     bad |= get_num(L, ln, sec, "dropout_p", 0, 0, 0, 0, 1, &ly->dropout_p);
+    int norm = 0;
+    bad |= get_enum_opt(L, ln, sec, "norm", norms, &norm);
+    ly->norm_layer = norm == 1;
+    bad |= get_int(L, ln, sec, "scale_samples", 0, 0, 0, 1 << 16, &ly->n_scale_samples);
+    bad |= get_int(L, ln, sec, "scale_bits", 0, 0, 0, 32, &ly->scale_bits);
     return bad ? -1 : 0;
 }
 
@@ -568,6 +588,33 @@ static int check_roles(struct mload *L)
     return bad ? -1 : 0;
 }
 
+/* The per-layer keys a method needs: inverted normalization for affine dropout,
+ * N >= 2 stored scale vectors (a power of two: log2 N random bits pick one) for
+ * subset-parameter inference, neither for the others. */
+static int check_method(struct mload *L)
+{
+    struct scim_model *m = L->m;
+    int affine = m->method_id == SCIM_METHOD_AFFINE_DROPOUT;
+    int subset = m->method_id == SCIM_METHOD_SUBSET, bad = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        struct scim_layer *ly = &m->layers[i];
+        const struct scim_loc *loc = &L->layer_nodes[i]->loc;
+        int n = ly->n_scale_samples;
+        if (ly->norm_layer != affine)
+            bad = scim_diag_error(L->d, loc, "layer '%s': method '%s' %s 'norm: layer'", ly->name,
+                                  m->method, affine ? "needs" : "does not use");
+        if (subset && (n < 2 || (n & (n - 1))))
+            bad = scim_diag_error(L->d, loc,
+                                  "layer '%s': method 'subset' needs 'scale_samples' = a power of "
+                                  "two >= 2, got %d",
+                                  ly->name, n);
+        if (!subset && n)
+            bad = scim_diag_error(L->d, loc, "layer '%s': 'scale_samples' is only for method "
+                                  "'subset'", ly->name);
+    }
+    return bad ? -1 : 0;
+}
+
 static int check_classes(struct mload *L)
 {
     struct scim_model *m = L->m;
@@ -602,6 +649,7 @@ static int parse_manifest(struct mload *L, const struct scim_doc *doc, double *b
     parse_provenance(L, root);
     if (L->d->errors == before && !chain_shapes(L)) {
         check_roles(L);
+        check_method(L);
         check_classes(L);
     }
     return L->d->errors == before ? 0 : SCIM_ECONFIG;
@@ -761,6 +809,58 @@ static int load_bn(struct tload *T, struct scim_layer *ly)
     return 0;
 }
 
+/* Subset-parameter inference: the N stored scale vectors, [N][out_c]. */
+static int load_scale_samples(struct tload *T, struct scim_layer *ly)
+{
+    const uint64_t shape[2] = {(uint64_t)ly->n_scale_samples, (uint64_t)ly->out_c};
+    const struct scim_st_tensor *t = want(T, ly, "scale_samples", SCIM_ST_F32, 2, shape, 1);
+    if (!t)
+        return 0;
+    size_t n = (size_t)ly->n_scale_samples * (size_t)ly->out_c;
+    ly->scale_samples = malloc(n * sizeof(double));
+    if (!ly->scale_samples)
+        return SCIM_ENOMEM;
+    if (scim_st_read_f64(T->st, t, 2, shape, ly->scale_samples, T->d)) {
+        free(ly->scale_samples);
+        ly->scale_samples = NULL;
+        T->bad = SCIM_EFORMAT;
+    }
+    return 0;
+}
+
+/* Inverted normalization: gamma and beta of the affine transform; the layer has no
+ * learned scale (alpha = 1) and no batch norm. */
+static int load_affine(struct tload *T, struct scim_layer *ly)
+{
+    int rc = load_vec(T, ly, "affine.weight", 1, &ly->affine_w);
+    if (!rc)
+        rc = load_vec(T, ly, "affine.bias", 1, &ly->affine_b);
+    if (rc || ly->scale)
+        return rc;
+    ly->scale = malloc((size_t)ly->out_c * sizeof(double));
+    if (!ly->scale)
+        return SCIM_ENOMEM;
+    for (int j = 0; j < ly->out_c; j++)
+        ly->scale[j] = 1.0;
+    return 0;
+}
+
+static int load_layer_tensors(struct tload *T, struct scim_layer *ly)
+{
+    int rc = load_weight(T, ly);
+    if (!rc)
+        rc = load_vec(T, ly, "scale", !ly->norm_layer, &ly->scale);
+    if (!rc)
+        rc = load_vec(T, ly, "bias", 0, &ly->bias);
+    if (!rc && ly->norm_layer)
+        rc = load_affine(T, ly);
+    else if (!rc)
+        rc = load_bn(T, ly);
+    if (!rc && ly->n_scale_samples)
+        rc = load_scale_samples(T, ly);
+    return rc;
+}
+
 static int load_tensors(struct scim_model *m, const struct scim_safetensors *st,
                         struct scim_diag *d, double bn_eps)
 {
@@ -769,13 +869,7 @@ static int load_tensors(struct scim_model *m, const struct scim_safetensors *st,
     for (int i = 0; i < m->n_layers && !rc; i++) {
         struct scim_layer *ly = &m->layers[i];
         ly->bn_eps = bn_eps;
-        rc = load_weight(&T, ly);
-        if (!rc)
-            rc = load_vec(&T, ly, "scale", 1, &ly->scale);
-        if (!rc)
-            rc = load_vec(&T, ly, "bias", 0, &ly->bias);
-        if (!rc)
-            rc = load_bn(&T, ly);
+        rc = load_layer_tensors(&T, ly);
     }
     for (size_t k = 0; k < st->n && !rc; k++)
         if (!T.used[k])
@@ -856,6 +950,9 @@ void scim_model_free(struct scim_model *m)
         free(ly->bn_var);
         free(ly->bn_gamma);
         free(ly->bn_beta);
+        free(ly->affine_w);
+        free(ly->affine_b);
+        free(ly->scale_samples);
     }
     free(m->layers);
     free(m->name);

@@ -31,6 +31,16 @@ enum scim_layer_kind { SCIM_LAYER_CONV = 1, SCIM_LAYER_LINEAR };
 enum scim_pool_kind { SCIM_POOL_NONE = 0, SCIM_POOL_MAX, SCIM_POOL_AVG };
 enum scim_input_encoding { SCIM_INPUT_BITSERIAL8 = 1, SCIM_INPUT_BINARY };
 
+/* How a model is made Bayesian (docs/model-format.md, "Bayesian methods"). */
+enum scim_method {
+    SCIM_METHOD_BNN = 0,
+    SCIM_METHOD_SCALE_DROPOUT,
+    SCIM_METHOD_SPINDROP,
+    SCIM_METHOD_SPATIAL_SPINDROP,
+    SCIM_METHOD_AFFINE_DROPOUT,
+    SCIM_METHOD_SUBSET
+};
+
 struct scim_layer {
     char name[32];             /* manifest name, also the tensor prefix */
     enum scim_layer_kind kind; /* conv or linear */
@@ -49,6 +59,10 @@ struct scim_layer {
     double bn_eps;             /* batch-norm epsilon (dimensionless) */
     int sign_out;              /* 1: hidden layer (sign activation); 0: output logits */
     double dropout_p;          /* dropout probability; its meaning depends on the method */
+    int norm_layer;            /* 1: inverted normalization (affine, then layer norm) */
+    double *affine_w;          /* affine_dropout: [out_c] gamma of the inverted normalization */
+    double *affine_b;          /* affine_dropout: [out_c] beta */
+    int scale_bits;            /* subset method: bits of a stored scale (4) */
     int n_scale_samples;       /* subset method: stored scale vectors N (0 otherwise) */
     double *scale_samples;     /* subset method: [N][out_c] quantized scale vectors, or NULL */
     double input_scale;        /* multiplies s (1/255 for a bit-serial first layer, else 1) */
@@ -58,6 +72,7 @@ struct scim_model {
     char *name;                  /* manifest `name` */
     char *topology;              /* "lenet5", "mlp4", ... */
     char *method;                /* "bnn", "scale_dropout", ... */
+    enum scim_method method_id;  /* the same, as an enum */
     char *dataset;               /* dataset the model was trained on ("mnist") */
     int in_c, in_h, in_w;        /* input image shape */
     int classes;                 /* number of output classes */

@@ -293,7 +293,7 @@ static void test_manifest_errors(void)
     expect_manifest("version: 1", "version: 2", SCIM_ECONFIG,
                     ":2:10: error: unsupported 'version' 2 (this spincim reads version 1)");
     expect_manifest("method: scale_dropout", "method: scale_dropuot", SCIM_ECONFIG,
-                    "'method' must be one of bnn, scale_dropout, got 'scale_dropuot' (did you "
+                    "'method' must be one of bnn, scale_dropout, spindrop, spatial_spindrop, affine_dropout, subset, got 'scale_dropuot' (did you "
                     "mean 'scale_dropout'?)");
     expect_manifest("out_channels: 2", "out_channels: -2", SCIM_ECONFIG,
                     ":14:19: error: 'layers[0].out_channels' must be a positive integer, got '-2'");
