@@ -19,6 +19,8 @@ struct mvm_job {
     int stride;         /* positions per output channel */
     int shift;          /* plane weight 2^shift */
     struct scim_mvm_stats *st;
+    const uint64_t *mask; /* rows kept (dropout of inputs), or NULL for all */
+    int n_active;       /* rows kept */
 };
 
 static inline __attribute__((always_inline)) uint32_t chunk_matches(const struct scim_layer_map *lm,
@@ -33,6 +35,23 @@ static inline __attribute__((always_inline)) uint32_t chunk_matches(const struct
     return m;
 }
 
+/* The same with dropped rows left out: a dropped row's two wordlines stay off. */
+static inline __attribute__((always_inline)) uint32_t chunk_matches_masked(
+    const struct scim_layer_map *lm, const struct scim_chunk *c, const uint64_t *x,
+    const uint64_t *w, const uint64_t *mask, int32_t *len)
+{
+    uint32_t m = 0;
+    int32_t n = 0;
+    const struct scim_seg *sg = lm->segs + c->first_seg;
+    for (uint32_t k = 0; k < c->n_seg; k++) {
+        uint64_t keep = sg[k].mask & mask[sg[k].word];
+        m += (uint32_t)__builtin_popcountll(~(x[sg[k].word] ^ w[sg[k].word]) & keep);
+        n += __builtin_popcountll(keep);
+    }
+    *len = n;
+    return m;
+}
+
 /* Every column reads every chunk; the ADC clips each chunk's match count. */
 static inline __attribute__((always_inline)) void mvm_chunked(const struct mvm_job *jb)
 {
@@ -42,11 +61,13 @@ static inline __attribute__((always_inline)) void mvm_chunked(const struct mvm_j
         const uint64_t *w = lm->wbits + (size_t)j * (size_t)lm->n_words;
         int32_t sb = 0;
         for (int k = 0; k < lm->n_chunks; k++) {
-            uint32_t m = chunk_matches(lm, &lm->chunks[k], jb->x, w);
+            int32_t len = (int32_t)lm->chunks[k].len;
+            uint32_t m = jb->mask ? chunk_matches_masked(lm, &lm->chunks[k], jb->x, w, jb->mask, &len)
+                                  : chunk_matches(lm, &lm->chunks[k], jb->x, w);
             uint32_t code = m > lm->max_code ? lm->max_code : m;
             jb->st->clips += m > lm->max_code;
             jb->st->cells_lrs += m;
-            sb += 2 * (int32_t)code - (int32_t)lm->chunks[k].len;
+            sb += 2 * (int32_t)code - len;
         }
         jb->s[(size_t)j * (size_t)jb->stride] += sb * (1 << jb->shift);
     }
@@ -71,10 +92,30 @@ static inline __attribute__((always_inline)) void mvm_whole(const struct mvm_job
     jb->st->cells_lrs += lrs;
 }
 
+/* As mvm_whole, counting only the kept rows. */
+static inline __attribute__((always_inline)) void mvm_whole_masked(const struct mvm_job *jb)
+{
+    const struct scim_layer_map *lm = jb->lm;
+    int out = lm->layer->out_c, nw = lm->n_words;
+    const uint64_t *x = jb->x, *mk = jb->mask;
+    uint64_t lrs = 0;
+    for (int j = 0; j < out; j++) {
+        const uint64_t *w = lm->wbits + (size_t)j * (size_t)nw;
+        uint32_t m = 0;
+        for (int k = 0; k < nw; k++)
+            m += (uint32_t)__builtin_popcountll(~(x[k] ^ w[k]) & mk[k]);
+        lrs += m;
+        jb->s[(size_t)j * (size_t)jb->stride] += (2 * (int32_t)m - jb->n_active) * (1 << jb->shift);
+    }
+    jb->st->cells_lrs += lrs;
+}
+
 static inline __attribute__((always_inline)) void mvm_body(const struct mvm_job *jb)
 {
     if (jb->lm->clip_possible)
         mvm_chunked(jb);
+    else if (jb->mask)
+        mvm_whole_masked(jb);
     else
         mvm_whole(jb);
 }
@@ -286,10 +327,16 @@ static inline __attribute__((always_inline)) void add_rows(const struct scim_lay
 
 /* Stride 1: each kernel element adds the whole image shifted by (kh, kw) into a
  * buffer of out_h rows of the padded width; columns beyond out_w are discarded. */
+static inline int row_kept(const uint64_t *mask, int row)
+{
+    return !mask || ((mask[row >> 6] >> (row & 63)) & 1);
+}
+
 static inline __attribute__((always_inline)) void int_conv_wide(const struct scim_layer *L,
                                                                 const struct scim_act *a,
                                                                 const int8_t *wj,
                                                                 const int16_t *wk,
+                                                                const uint64_t *mask,
                                                                 const uint8_t *img, int32_t *out)
 {
     int k = L->kernel, n = L->out_h * a->wp;
@@ -300,7 +347,9 @@ static inline __attribute__((always_inline)) void int_conv_wide(const struct sci
             for (int kw = 0; kw < k; kw++, row++) {
                 const uint8_t *src =
                     img + ((size_t)c * (size_t)a->hp + (size_t)kh) * (size_t)a->wp + (size_t)kw;
-                int32_t w = wj ? wj[row] : wk[row];
+                int32_t w = !row_kept(mask, row) ? 0 : wj ? wj[row] : wk[row];
+                if (w == 0)
+                    continue;
                 if (w == 1)
                     for (int i = 0; i < n; i++)
                         full[i] += src[i];
@@ -321,11 +370,12 @@ static inline __attribute__((always_inline)) void int_conv_body(const struct sci
                                                                 const struct scim_act *a,
                                                                 const int8_t *wj,
                                                                 const int16_t *wk,
+                                                                const uint64_t *mask,
                                                                 const uint8_t *img, int32_t *out)
 {
     int k = L->kernel;
     if (L->stride == 1) {
-        int_conv_wide(L, a, wj, wk, img, out);
+        int_conv_wide(L, a, wj, wk, mask, img, out);
         return;
     }
     memset(out, 0, (size_t)L->out_h * (size_t)L->out_w * sizeof(int32_t));
@@ -334,35 +384,60 @@ static inline __attribute__((always_inline)) void int_conv_body(const struct sci
             for (int kw = 0; kw < k; kw++, row++) {
                 const uint8_t *in =
                     img + ((size_t)c * (size_t)a->hp + (size_t)kh) * (size_t)a->wp + (size_t)kw;
-                add_rows(L, a, in, wj ? wj[row] : wk[row], out);
+                if (row_kept(mask, row))
+                    add_rows(L, a, in, wj ? wj[row] : wk[row], out);
             }
 }
 
 static void int_conv_portable(const struct scim_layer *L, const struct scim_act *a,
-                              const int8_t *wj, const int16_t *wk, const uint8_t *img,
-                              int32_t *out)
+                              const int8_t *wj, const int16_t *wk, const uint64_t *mask,
+                              const uint8_t *img, int32_t *out)
 {
-    int_conv_body(L, a, wj, wk, img, out);
+    int_conv_body(L, a, wj, wk, mask, img, out);
 }
 
 __attribute__((target("avx2"))) static void int_conv_avx2(const struct scim_layer *L,
                                                           const struct scim_act *a,
                                                           const int8_t *wj, const int16_t *wk,
+                                                          const uint64_t *mask,
                                                           const uint8_t *img, int32_t *out)
 {
-    int_conv_body(L, a, wj, wk, img, out);
+    int_conv_body(L, a, wj, wk, mask, img, out);
 }
 
 typedef void (*int_conv_fn)(const struct scim_layer *, const struct scim_act *, const int8_t *,
-                            const int16_t *, const uint8_t *, int32_t *);
+                            const int16_t *, const uint64_t *, const uint8_t *, int32_t *);
 static int_conv_fn int_conv;
 
-static int64_t int_dot(const int8_t *w, const int16_t *wk, const uint8_t *x, int n)
+static int64_t int_dot(const int8_t *w, const int16_t *wk, const uint64_t *mask,
+                       const uint8_t *x, int n)
 {
     int64_t acc = 0;
     for (int i = 0; i < n; i++)
-        acc += (w ? w[i] : wk[i]) * (int32_t)x[i];
+        if (row_kept(mask, i))
+            acc += (w ? w[i] : wk[i]) * (int32_t)x[i];
     return acc;
+}
+
+/* Column sum of the kept rows' weights, and the low-resistance cells the kept
+ * rows hold at pixel 0 (lrs_base restricted to them). */
+static void kept_sums(const struct scim_layer_map *lm, const uint64_t *mask, int j,
+                      int32_t *wsum)
+{
+    int n = lm->n_rows;
+    int32_t acc = 0;
+    for (int i = 0; i < n; i++)
+        acc += row_kept(mask, i) ? lm->wrow[(size_t)j * (size_t)n + (size_t)i] : 0;
+    *wsum = acc;
+}
+
+static int64_t kept_lrs_base(const struct scim_layer_map *lm, const uint64_t *mask)
+{
+    int64_t base = 0;
+    for (int i = 0; i < lm->n_rows; i++)
+        if (row_kept(mask, i))
+            base += 8 * (int64_t)((lm->layer->out_c - lm->lrs_k[i]) / 2);
+    return base;
 }
 
 static void choose_int_conv(int portable)
@@ -371,42 +446,63 @@ static void choose_int_conv(int portable)
 }
 
 /* The integer path of a bit-serial layer that cannot clip (see mapping.c). */
-static void mvm_int(const struct scim_layer_map *lm, const struct scim_act *a, int32_t *s,
-                    struct scim_mvm_stats *st)
+static void mvm_int(const struct scim_layer_map *lm, const struct scim_act *a,
+                    const uint64_t *mask, int32_t *s, struct scim_mvm_stats *st)
 {
     const struct scim_layer *L = lm->layer;
     int C = L->out_c, n = lm->n_rows, np = lm->positions;
     int64_t lrs = 0;
-    if (L->kind == SCIM_LAYER_CONV) {
-        for (int j = 0; j < C; j++) {
-            int_conv(L, a, lm->wrow + (size_t)j * (size_t)n, NULL, a->pix, a->acc);
+    for (int j = 0; j < C; j++) {
+        int32_t wsum = lm->wsum[j];
+        if (mask)
+            kept_sums(lm, mask, j, &wsum);
+        if (L->kind == SCIM_LAYER_CONV) {
+            int_conv(L, a, lm->wrow + (size_t)j * (size_t)n, NULL, mask, a->pix, a->acc);
             for (int p = 0; p < np; p++)
-                s[(size_t)j * (size_t)np + (size_t)p] = 2 * a->acc[p] - 255 * lm->wsum[j];
+                s[(size_t)j * (size_t)np + (size_t)p] = 2 * a->acc[p] - 255 * wsum;
+        } else {
+            s[j] = (int32_t)(2 * int_dot(lm->wrow + (size_t)j * (size_t)n, NULL, mask, a->pix, n) -
+                             255 * wsum);
         }
-        int_conv(L, a, NULL, lm->lrs_k, a->pcnt, a->acc);
+    }
+    if (L->kind == SCIM_LAYER_CONV) {
+        int_conv(L, a, NULL, lm->lrs_k, mask, a->pcnt, a->acc);
         for (int p = 0; p < np; p++)
             lrs += a->acc[p];
     } else {
-        for (int j = 0; j < C; j++)
-            s[j] = (int32_t)(2 * int_dot(lm->wrow + (size_t)j * (size_t)n, NULL, a->pix, n) -
-                             255 * lm->wsum[j]);
-        lrs = int_dot(NULL, lm->lrs_k, a->pcnt, n);
+        lrs = int_dot(NULL, lm->lrs_k, mask, a->pcnt, n);
     }
-    st->cells_lrs += (uint64_t)(lrs + (int64_t)np * lm->lrs_base);
+    st->cells_lrs += (uint64_t)(lrs + (int64_t)np * (mask ? kept_lrs_base(lm, mask) : lm->lrs_base));
 }
 
-void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, int32_t *s,
-              uint64_t *scratch, struct scim_mvm_stats *st)
+/* Wordlines and cells that stay off because their rows are dropped. */
+static void count_dropped(const struct scim_layer_map *lm, const uint64_t *mask,
+                          struct scim_mvm_stats *st, int *n_active)
+{
+    int kept = 0;
+    for (int k = 0; k < lm->n_words; k++)
+        kept += __builtin_popcountll(mask[k]);
+    uint64_t off = (uint64_t)(lm->n_rows - kept) * (uint64_t)lm->positions * (uint64_t)lm->planes;
+    st->wordlines_off += off * (uint64_t)lm->col_tiles;
+    st->cells_off += off * (uint64_t)lm->layer->out_c;
+    *n_active = kept;
+}
+
+void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, const uint64_t *mask,
+              int32_t *s, uint64_t *scratch, struct scim_mvm_stats *st)
 {
     const struct scim_layer *L = lm->layer;
+    int n_active = lm->n_rows;
     if (!kernel)
         choose_kernel();
+    if (mask)
+        count_dropped(lm, mask, st, &n_active);
     if (lm->int_path) {
-        mvm_int(lm, a, s, st);
+        mvm_int(lm, a, mask, s, st);
         return;
     }
     memset(s, 0, (size_t)lm->positions * (size_t)L->out_c * sizeof(int32_t));
-    struct mvm_job jb = {lm, NULL, NULL, lm->positions, 0, st};
+    struct mvm_job jb = {lm, NULL, NULL, lm->positions, 0, st, mask, n_active};
     for (int pos = 0; pos < lm->positions; pos++) {
         jb.s = s + pos;
         for (int p = 0; p < lm->planes; p++) {
@@ -424,28 +520,50 @@ void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, int32_t
 
 /* ---- digital post-processing ---- */
 
-/* Sign bits of channel j along output row oy, as a mask over ox (out_w <= 64). */
-static uint64_t row_bits(const struct scim_layer_map *lm, const int32_t *s, int j, int oy,
-                         int variant)
+/* What the comparator stage needs to decide an output: the sums, the scale
+ * variant, and for inverted normalization the layer's mean and variance. */
+struct post {
+    const struct scim_layer_map *lm;
+    const int32_t *s;
+    int variant;
+    double mean, var; /* inverted normalization only */
+};
+
+static double post_v(const struct post *p, int j, int pos)
 {
+    const struct scim_layer_map *lm = p->lm;
+    double s = (double)p->s[(size_t)j * (size_t)lm->positions + (size_t)pos];
+    return scim_affine_v(lm->layer, j, s, lm->input_scale, p->variant);
+}
+
+/* Sign bits of channel j along output row oy, as a mask over ox (out_w <= 64). */
+static uint64_t row_bits(const struct post *p, int j, int oy)
+{
+    const struct scim_layer_map *lm = p->lm;
     const struct scim_layer *L = lm->layer;
-    const struct scim_threshold *th = &lm->thr[variant * L->out_c + j];
-    const int32_t *v = s + (size_t)j * (size_t)lm->positions + (size_t)oy * (size_t)L->out_w;
     uint64_t m = 0;
+    if (L->norm_layer) {
+        for (int ox = 0; ox < L->out_w; ox++) {
+            double y = scim_layernorm_y(post_v(p, j, oy * L->out_w + ox), p->mean, p->var, L->bn_eps);
+            m |= (uint64_t)scim_neuron_bit(y) << ox;
+        }
+        return m;
+    }
+    const struct scim_threshold *th = &lm->thr[p->variant * L->out_c + j];
+    const int32_t *v = p->s + (size_t)j * (size_t)lm->positions + (size_t)oy * (size_t)L->out_w;
     for (int ox = 0; ox < L->out_w; ox++)
         m |= (uint64_t)((v[ox] >= th->lo) & (v[ox] <= th->hi)) << ox;
     return m;
 }
 
 /* Pooled row py of channel j: max = any +1 in the window; avg = majority, ties +1. */
-static uint64_t pooled_row(const struct scim_layer_map *lm, const int32_t *s, int j, int py,
-                           int variant)
+static uint64_t pooled_row(const struct post *p, int j, int py)
 {
-    const struct scim_layer *L = lm->layer;
+    const struct scim_layer *L = p->lm->layer;
     int ps = L->pool_size;
     uint64_t rows[64], any = 0, out = 0;
     for (int dy = 0; dy < ps; dy++)
-        any |= rows[dy] = row_bits(lm, s, j, py * ps + dy, variant);
+        any |= rows[dy] = row_bits(p, j, py * ps + dy);
     uint64_t wmask = ps >= 64 ? ~0ull : (1ull << ps) - 1;
     for (int px = 0; px < L->pooled_w; px++) {
         int bit;
@@ -460,6 +578,25 @@ static uint64_t pooled_row(const struct scim_layer_map *lm, const int32_t *s, in
         out |= (uint64_t)bit << px;
     }
     return out;
+}
+
+/* Layer normalization statistics of v over every output of the layer (two passes,
+ * population variance). */
+static void layer_stats(struct post *p)
+{
+    const struct scim_layer *L = p->lm->layer;
+    int np = p->lm->positions;
+    double n = (double)np * L->out_c, sum = 0.0, ss = 0.0;
+    for (int j = 0; j < L->out_c; j++)
+        for (int pos = 0; pos < np; pos++)
+            sum += post_v(p, j, pos);
+    p->mean = sum / n;
+    for (int j = 0; j < L->out_c; j++)
+        for (int pos = 0; pos < np; pos++) {
+            double dv = post_v(p, j, pos) - p->mean;
+            ss += dv * dv;
+        }
+    p->var = ss / n;
 }
 
 /* Append the n low bits of m at bit offset off of a packed vector. */
@@ -478,16 +615,19 @@ void scim_postprocess(const struct scim_layer_map *lm, const int32_t *s, int var
                       struct scim_act *next, double *logits)
 {
     const struct scim_layer *L = lm->layer;
+    struct post p = {lm, s, variant, 0.0, 0.0};
+    if (L->norm_layer)
+        layer_stats(&p);
     if (!next) {
         for (int j = 0; j < L->out_c; j++)
-            logits[j] = scim_neuron_y(L, j, (double)s[j], lm->input_scale, variant);
+            logits[j] = L->norm_layer ? scim_layernorm_y(post_v(&p, j, 0), p.mean, p.var, L->bn_eps)
+                                      : scim_neuron_y(L, j, (double)s[j], lm->input_scale, variant);
         return;
     }
     scim_act_clear(next);
     for (int j = 0; j < L->out_c; j++)
         for (int py = 0; py < L->pooled_h; py++) {
-            uint64_t m = L->pool == SCIM_POOL_NONE ? row_bits(lm, s, j, py, variant)
-                                                   : pooled_row(lm, s, j, py, variant);
+            uint64_t m = L->pool == SCIM_POOL_NONE ? row_bits(&p, j, py) : pooled_row(&p, j, py);
             if (next->rows) /* the next conv layer's padded row */
                 next->rows[(size_t)j * (size_t)next->hp + (size_t)(py + next->pad)] |=
                     m << next->pad;

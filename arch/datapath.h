@@ -33,8 +33,10 @@ struct scim_act {
 
 /* Data-dependent events of one MVM. */
 struct scim_mvm_stats {
-    uint64_t cells_lrs; /* conducting cells in the low-resistance state */
-    uint64_t clips;     /* ADC conversions clipped at max_code */
+    uint64_t cells_lrs;     /* conducting cells in the low-resistance state */
+    uint64_t clips;         /* ADC conversions clipped at max_code */
+    uint64_t wordlines_off; /* wordlines left off because their rows were dropped */
+    uint64_t cells_off;     /* cells not read because their rows were dropped */
 };
 
 /* Allocate act for the input of layer lm (shape and format from the layer). */
@@ -47,10 +49,11 @@ void scim_act_from_pixels(struct scim_act *a, const struct scim_layer_map *lm,
                           const uint8_t *pixels);
 
 /* MVM of layer lm on input a: s[j * positions + pos] as the accumulators hold it
- * (after the ADC's clipping), with the data-dependent events in st.
- * scratch holds n_words words. */
-void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, int32_t *s,
-              uint64_t *scratch, struct scim_mvm_stats *st);
+ * (after the ADC's clipping), with the data-dependent events in st. mask: the rows
+ * kept by input dropout (packed, n_words), or NULL for all rows; a dropped row's
+ * input is 0 (both wordlines off). scratch holds n_words words. */
+void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, const uint64_t *mask,
+              int32_t *s, uint64_t *scratch, struct scim_mvm_stats *st);
 
 /* Scale (of the given variant, neuron.h), batch-norm, sign and pooling of s into the
  * next layer's input `next`;

@@ -15,6 +15,7 @@
     X(SCALE_MEMORY, "scale_memory")                                                                \
     X(MULTIPLIER, "multiplier")                                                                    \
     X(COMPARATOR, "comparator")                                                                    \
+    X(NORMALIZATION, "normalization")                                                              \
     X(POOLING, "pooling")                                                                          \
     X(BUFFER, "buffer")                                                                            \
     X(RNG, "rng")                                                                                  \

@@ -202,6 +202,7 @@ static void count_per_pass(struct scim_layer_map *lm, const struct scim_config *
     c->ev[SCIM_EV_SCALE_READ] = (uint64_t)lm->positions * out;
     c->ev[SCIM_EV_MULTIPLY] = (uint64_t)lm->positions * out;
     c->ev[SCIM_EV_COMPARE] = L->sign_out ? (uint64_t)lm->positions * out : 0;
+    c->ev[SCIM_EV_NORM] = L->norm_layer ? (uint64_t)lm->positions * out : 0;
     uint64_t pooled = (uint64_t)L->pooled_h * (uint64_t)L->pooled_w * out;
     c->ev[SCIM_EV_POOL] = L->pool != SCIM_POOL_NONE ? pooled : 0;
     uint64_t in_bits = (uint64_t)lm->n_rows * (lm->planes == 8 ? 8u : 1u);

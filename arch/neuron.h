@@ -17,7 +17,15 @@
  */
 static inline int scim_layer_variants(const struct scim_layer *L)
 {
+    if (L->norm_layer)
+        return 4; /* inverted normalization: bit 0 = gamma dropped, bit 1 = beta dropped */
     return L->scale_samples ? 1 + L->n_scale_samples : 2;
+}
+
+/* Does the layer draw random bits in a Monte Carlo pass? */
+static inline int scim_layer_stochastic(const struct scim_layer *L)
+{
+    return L->dropout_p > 0.0 || L->n_scale_samples > 0;
 }
 
 static inline double scim_layer_alpha(const struct scim_layer *L, int variant, int j)
@@ -40,6 +48,24 @@ static inline double scim_neuron_y(const struct scim_layer *L, int j, double s, 
     if (!L->has_bn)
         return z;
     return (z - L->bn_mean[j]) / sqrt(L->bn_var[j] + L->bn_eps) * L->bn_gamma[j] + L->bn_beta[j];
+}
+
+/* Inverted normalization, before the normalization: v = gamma^ z + beta^, with
+ * gamma^ = 1 when variant bit 0 is set and beta^ = 0 when bit 1 is set. */
+static inline double scim_affine_v(const struct scim_layer *L, int j, double s, double in_scale,
+                                   int variant)
+{
+    double z = s * in_scale;
+    if (L->bias)
+        z += L->bias[j];
+    double g = (variant & 1) ? 1.0 : L->affine_w[j], b = (variant & 2) ? 0.0 : L->affine_b[j];
+    return g * z + b;
+}
+
+/* Layer normalization of v with the layer's mean and population variance. */
+static inline double scim_layernorm_y(double v, double mean, double var, double eps)
+{
+    return (v - mean) / sqrt(var + eps);
 }
 
 /* Sign activation: +1 (bit 1) when y >= 0. */

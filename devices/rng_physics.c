@@ -68,8 +68,7 @@ static double log_rate(const struct scim_rngphys_params *p, double i, double t, 
     return log(t) - log_tau(p, i, temp_k);
 }
 
-double scim_rngphys_p_switch(const struct scim_rngphys_params *p, double i, double t,
-                             double temp_k)
+double scim_rngphys_p_switch(const struct scim_rngphys_params *p, double i, double t, double temp_k)
 {
     if (!(temp_k > 0.0))
         return NAN;
@@ -169,8 +168,7 @@ static double bracket_hi(const struct resid_ctx *ctx, double *fhi)
  * the I = 0 floor (*i = 0); +1 if above the highest reachable p (*i = the bracket top);
  * SCIM_ERANGE if the solution misses the tolerance or the inputs are invalid.
  */
-static int solve_current(const struct scim_rngphys_params *p, double prob, double temp_k,
-                         double *i)
+static int solve_current(const struct scim_rngphys_params *p, double prob, double temp_k, double *i)
 {
     *i = 0.0;
     if (!(temp_k > 0.0) || !(p->t_set > 0.0) || !(p->i_c0 > 0.0) || !(prob > 0.0 && prob < 1.0))
@@ -268,8 +266,7 @@ static int cache_find(const struct scim_rngphys_state *s, double prob)
 }
 
 /* Calibrate for prob (clamping to the reachable range) and remember it. */
-static int cache_add(const struct scim_rngphys_params *p, struct scim_rngphys_state *s,
-                     double prob)
+static int cache_add(const struct scim_rngphys_params *p, struct scim_rngphys_state *s, double prob)
 {
     double i;
     solve_current(p, prob, s->temp_k, &i);
@@ -283,8 +280,8 @@ static int cache_add(const struct scim_rngphys_params *p, struct scim_rngphys_st
     return k;
 }
 
-double scim_rngphys_realized_p(const struct scim_rngphys_params *p,
-                               struct scim_rngphys_state *s, double prob)
+double scim_rngphys_realized_p(const struct scim_rngphys_params *p, struct scim_rngphys_state *s,
+                               double prob)
 {
     ensure_ready(p, s);
     if (!(prob > 0.0))
@@ -302,8 +299,7 @@ int scim_rngphys_op_check(const void *params, char *msg, size_t len)
     return scim_rngphys_check(params, msg, len);
 }
 
-int scim_rngphys_op_init(const void *params, void *state, double temp,
-                         const struct scim_rand *rnd)
+int scim_rngphys_op_init(const void *params, void *state, double temp, const struct scim_rand *rnd)
 {
     const struct scim_rngphys_params *p = params;
     struct scim_rngphys_state *s = state;
@@ -379,8 +375,7 @@ double scim_rngphys_op_static_power(const void *params)
     return ((const struct scim_rngphys_params *)params)->p_static;
 }
 
-double scim_rngphys_op_p_switch(const void *params, double current_a, double pulse_s,
-                                double temp_k)
+double scim_rngphys_op_p_switch(const void *params, double current_a, double pulse_s, double temp_k)
 {
     return scim_rngphys_p_switch(params, current_a, pulse_s, temp_k);
 }

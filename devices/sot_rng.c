@@ -31,8 +31,7 @@ struct sot_rng_params {
 };
 
 static const struct scim_param sot_rng_table[] = {
-    {"model", SCIM_P_ENUM, offsetof(struct sot_rng_params, phys.law), SCIM_DIM_NONE, 0, 0,
-     "linear",
+    {"model", SCIM_P_ENUM, offsetof(struct sot_rng_params, phys.law), SCIM_DIM_NONE, 0, 0, "linear",
      "thermal switching-time law: linear tau0*exp[D(1-I/Ic0)]; eq25b (Scale-Dropout eq. 25b, "
      "rising branch I <= 0.4436 Ic0 only)",
      "linear|eq25b"},

@@ -98,6 +98,7 @@ struct scim_etable_cfg {
     double scale_read;      /* one scale-memory word read */
     double multiply;        /* one scale multiplication */
     double comparator;      /* one comparator (batch-norm + sign) operation */
+    double normalization;   /* one normalization-unit operation (per output of a layer norm) */
     double pooling;         /* one pooling output */
     double buffer_access;   /* one buffer word read or write */
     double rng_bit;         /* one random bit */
@@ -109,6 +110,7 @@ struct scim_area_cfg {
     double accumulator; /* one adder-accumulator, m^2 */
     double multiplier;  /* one scale multiplier, m^2 */
     double comparator;  /* one comparator / batch-norm unit, m^2 */
+    double normalization; /* the digital normalization unit of a layer, m^2 */
     double pooling;     /* one pooling unit, m^2 */
     double averaging;   /* the averaging block, m^2 */
     double control;     /* controller and Monte Carlo sequencer, m^2 */

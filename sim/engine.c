@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../arch/datapath.h"
+#include "../arch/neuron.h"
 #include "error.h"
 #include "rng.h"
 
@@ -22,9 +23,28 @@
 static int has_dropout(const struct scim_model *m)
 {
     for (int l = 0; l < m->n_layers; l++)
-        if (m->layers[l].dropout_p > 0.0)
+        if (scim_layer_stochastic(&m->layers[l]))
             return 1;
     return 0;
+}
+
+/* SpinDrop and Spatial-SpinDrop drop inputs (rows) rather than scales. */
+static int masks_rows(const struct scim_model *m)
+{
+    return m->method_id == SCIM_METHOD_SPINDROP || m->method_id == SCIM_METHOD_SPATIAL_SPINDROP;
+}
+
+/* Dropout modules a layer needs when each has its own (Table VII): one per row for
+ * SpinDrop, per input channel for Spatial-SpinDrop, one otherwise. */
+int scim_layer_modules(const struct scim_model *m, const struct scim_layer *L)
+{
+    if (!scim_layer_stochastic(L))
+        return 0;
+    if (m->method_id == SCIM_METHOD_SPINDROP)
+        return L->fan_in;
+    if (m->method_id == SCIM_METHOD_SPATIAL_SPINDROP)
+        return L->in_c;
+    return 1;
 }
 
 int scim_mc_passes(const struct scim_config *cfg, const struct scim_model *m)
@@ -36,11 +56,11 @@ int scim_rng_modules(const struct scim_config *cfg, const struct scim_model *m)
 {
     if (!cfg->drop.enabled || !has_dropout(m))
         return 0;
-    if (cfg->drop.modules == SCIM_DROP_PER_MODEL)
+    if (cfg->drop.modules == SCIM_DROP_PER_MODEL && !masks_rows(m))
         return 1;
     int n = 0;
     for (int l = 0; l < m->n_layers; l++)
-        n += m->layers[l].dropout_p > 0.0;
+        n += scim_layer_modules(m, &m->layers[l]);
     return n;
 }
 
@@ -60,7 +80,8 @@ struct worker {
     int32_t **s;                /* [passes * n_layers] MVM results */
     struct scim_mvm_stats *st;  /* [passes * n_layers] */
     int *src;                   /* [passes * n_layers] pass whose MVM a layer used */
-    uint8_t *drop;              /* [passes * n_layers] dropout bits */
+    uint8_t *drop;              /* [passes * n_layers] scale variant of each layer (neuron.h) */
+    uint64_t **mask;            /* [n_layers] rows kept in this pass (masking methods), or NULL */
     double *logits, *prob;      /* [passes * classes] */
     double *run_mean, *sort;    /* [classes] running mean, [passes] scratch */
     uint64_t *correct_at;       /* [passes] */
@@ -81,6 +102,7 @@ static int worker_alloc(struct worker *w)
     w->st = calloc((size_t)np * (size_t)nl, sizeof(*w->st));
     w->src = calloc((size_t)np * (size_t)nl, sizeof(*w->src));
     w->drop = calloc((size_t)np * (size_t)nl, 1);
+    w->mask = calloc((size_t)nl, sizeof(*w->mask));
     w->logits = calloc((size_t)np * (size_t)w->m->classes, sizeof(double));
     w->prob = calloc((size_t)np * (size_t)w->m->classes, sizeof(double));
     w->counts = calloc((size_t)nl, sizeof(*w->counts));
@@ -88,7 +110,7 @@ static int worker_alloc(struct worker *w)
     w->sort = calloc((size_t)np, sizeof(double));
     w->correct_at = calloc((size_t)np, sizeof(uint64_t));
     w->rng_state = calloc(1, w->bank->size ? w->bank->size : 1);
-    if (!w->act || !w->s || !w->st || !w->src || !w->drop || !w->logits || !w->prob ||
+    if (!w->act || !w->s || !w->st || !w->src || !w->drop || !w->mask || !w->logits || !w->prob ||
         !w->counts || !w->rng_state || !w->run_mean || !w->sort || !w->correct_at)
         return SCIM_ENOMEM;
     for (int l = 0; l < nl; l++) {
@@ -97,6 +119,9 @@ static int worker_alloc(struct worker *w)
             return SCIM_ENOMEM;
         if (lm->n_words > maxw)
             maxw = lm->n_words;
+        if (masks_rows(w->m) && scim_layer_stochastic(lm->layer) &&
+            !(w->mask[l] = calloc((size_t)lm->n_words, sizeof(uint64_t))))
+            return SCIM_ENOMEM;
         size_t sz = (size_t)lm->positions * (size_t)lm->layer->out_c * sizeof(int32_t);
         for (int p = 0; p < (w->reuse ? np : 1); p++)
             if (!(w->s[p * nl + l] = malloc(sz)))
@@ -118,6 +143,9 @@ static void worker_free(struct worker *w)
     free(w->st);
     free(w->src);
     free(w->drop);
+    for (int l = 0; w->mask && l < nl; l++)
+        free(w->mask[l]);
+    free(w->mask);
     free(w->logits);
     free(w->prob);
     free(w->counts);
@@ -128,25 +156,71 @@ static void worker_free(struct worker *w)
     free(w->scratch);
 }
 
-/* Draw the dropout bits of pass t of image `img` from its own stream; layer l
- * asks its module (the shared one, or its own). */
+/* One random bit of probability p from module k of layer l (k = 0 unless the layer
+ * has a module per row or channel and the chip one module per unit). */
+static int bit(struct worker *w, int l, int k, double p, const struct scim_rand *rnd)
+{
+    const struct scim_config *cfg = w->cfg;
+    size_t mod = w->bank->modules > 1 ? (size_t)(w->bank->module_of[l] + k) : 0;
+    void *state = w->rng_state + mod * w->bank->state_size;
+    w->counts[l].ev[SCIM_EV_RNG_BIT]++;
+    w->rng_bits++;
+    return cfg->rng_dev.ops->rng->sample(cfg->rng_dev.params, state, p, rnd);
+}
+
+/* The rows layer l keeps: one bit per row (SpinDrop) or per input channel, spread
+ * over that channel's K*K rows (Spatial-SpinDrop). A dropped row's input is 0. */
+static void draw_mask(struct worker *w, int l, const struct scim_rand *rnd)
+{
+    const struct scim_layer *L = &w->m->layers[l];
+    uint64_t *mk = w->mask[l];
+    int kk = L->kind == SCIM_LAYER_CONV ? L->kernel * L->kernel : L->fan_in / L->in_c;
+    memset(mk, 0, (size_t)w->mp->layers[l].n_words * sizeof(uint64_t));
+    if (w->m->method_id == SCIM_METHOD_SPINDROP) {
+        for (int i = 0; i < L->fan_in; i++)
+            mk[i >> 6] |= (uint64_t)!bit(w, l, i, L->dropout_p, rnd) << (i & 63);
+        return;
+    }
+    for (int c = 0; c < L->in_c; c++) {
+        uint64_t keep = (uint64_t)!bit(w, l, c, L->dropout_p, rnd);
+        for (int r = c * kk; r < (c + 1) * kk; r++)
+            mk[r >> 6] |= keep << (r & 63);
+    }
+}
+
+/* The scale variant of layer l for one pass (neuron.h): scale dropout draws one
+ * bit, affine dropout two (gamma, beta), subset log2 N bits choosing a sample. */
+static int draw_variant(struct worker *w, int l, const struct scim_rand *rnd)
+{
+    const struct scim_layer *L = &w->m->layers[l];
+    if (L->n_scale_samples) {
+        int k = 0;
+        for (int b = 1; b < L->n_scale_samples; b <<= 1)
+            k = (k << 1) | bit(w, l, 0, 0.5, rnd);
+        return 1 + k;
+    }
+    if (L->norm_layer)
+        return bit(w, l, 0, L->dropout_p, rnd) | (bit(w, l, 0, L->dropout_p, rnd) << 1);
+    return bit(w, l, 0, L->dropout_p, rnd);
+}
+
+/* Draw the random bits of pass t of image `img` from its own stream, layer by
+ * layer, each from its module (the shared one, or its own). */
 static void draw_dropout(struct worker *w, int img, int t, uint8_t *drop)
 {
-    const struct scim_rng_bank *bank = w->bank;
     const struct scim_config *cfg = w->cfg;
     struct scim_rng r;
     scim_rng_init(&r, (uint64_t)cfg->wl.seed, scim_stream_id(SCIM_STREAM_DROPOUT, (uint64_t)img,
                                                              (uint64_t)t));
     struct scim_rand rnd = scim_rng_rand(&r);
     for (int l = 0; l < w->m->n_layers; l++) {
-        double p = w->m->layers[l].dropout_p;
         drop[l] = 0;
-        if (!cfg->drop.enabled || p <= 0.0)
+        if (!cfg->drop.enabled || !scim_layer_stochastic(&w->m->layers[l]))
             continue;
-        void *state = w->rng_state + (size_t)bank->module_of[l] * bank->state_size;
-        drop[l] = (uint8_t)cfg->rng_dev.ops->rng->sample(cfg->rng_dev.params, state, p, &rnd);
-        w->counts[l].ev[SCIM_EV_RNG_BIT]++;
-        w->rng_bits++;
+        if (w->mask[l])
+            draw_mask(w, l, &rnd);
+        else
+            drop[l] = (uint8_t)draw_variant(w, l, &rnd);
     }
 }
 
@@ -157,7 +231,7 @@ static int best_source(const struct worker *w, int t, int *src)
     *src = t;
     for (int u = 0; u < t; u++) {
         int k = 0;
-        while (k < nl && w->drop[u * nl + k] == w->drop[t * nl + k])
+        while (k < nl && w->drop[u * nl + k] == w->drop[t * nl + k] && !w->mask[k])
             k++;
         if (k > best) {
             best = k;
@@ -192,13 +266,15 @@ static void run_layer(struct worker *w, int t, int l, int common, int u)
     } else {
         w->src[idx] = w->reuse ? t : 0;
         memset(&w->st[idx], 0, sizeof(w->st[idx]));
-        scim_mvm(lm, &w->act[l], w->s[w->src[idx] * nl + l], w->scratch, &w->st[idx]);
+        scim_mvm(lm, &w->act[l], w->mask[l], w->s[w->src[idx] * nl + l], w->scratch, &w->st[idx]);
         w->computed++;
     }
     struct scim_counts *c = &w->counts[l];
     scim_counts_add(c, &lm->per_pass);
     c->ev[SCIM_EV_CELLS_LRS] += w->st[idx].cells_lrs;
     c->ev[SCIM_EV_ADC_CLIP] += w->st[idx].clips;
+    c->ev[SCIM_EV_WORDLINES] -= w->st[idx].wordlines_off;
+    c->ev[SCIM_EV_CELLS_READ] -= w->st[idx].cells_off;
     /* The next layer needs this layer's output only if it computes its own MVM. */
     int last = l == nl - 1;
     if (!last && w->reuse && l + 1 <= common && u != t)
@@ -312,9 +388,13 @@ int scim_rng_bank_init(struct scim_rng_bank *b, const struct scim_config *cfg,
     b->states = calloc(1, b->size ? b->size : 1);
     if (!b->module_of || !b->states)
         return SCIM_ENOMEM;
+    /* A shared module serves every layer; otherwise layer l owns modules
+     * module_of[l] .. module_of[l] + scim_layer_modules() - 1. */
     for (int l = 0; l < m->n_layers; l++)
-        if (cfg->drop.modules == SCIM_DROP_PER_LAYER && m->layers[l].dropout_p > 0.0)
-            b->module_of[l] = k++;
+        if (n > 1 && scim_layer_stochastic(&m->layers[l])) {
+            b->module_of[l] = k;
+            k += scim_layer_modules(m, &m->layers[l]);
+        }
     for (int i = 0; i < n && ops->init; i++) {
         struct scim_rng r;
         scim_rng_init(&r, (uint64_t)cfg->wl.seed, scim_stream_id(SCIM_STREAM_CHIP, chip, (uint64_t)i));

@@ -72,6 +72,10 @@ int scim_rng_bank_init(struct scim_rng_bank *b, const struct scim_config *cfg,
                        const struct scim_model *m, uint64_t chip);
 void scim_rng_bank_free(struct scim_rng_bank *b);
 
+/* Dropout modules one layer needs (Scale-Dropout Table VII): K*K*Cin for SpinDrop,
+ * Cin for Spatial-SpinDrop, 1 for the scale/affine/subset methods, 0 if deterministic. */
+int scim_layer_modules(const struct scim_model *m, const struct scim_layer *L);
+
 /* Number of dropout RNG modules the config implies for this model. */
 int scim_rng_modules(const struct scim_config *cfg, const struct scim_model *m);
 /* Passes per image the config implies (1 when dropout is off or the model has none). */

@@ -15,6 +15,7 @@ static void price_digital(const struct scim_etable_cfg *t, const struct scim_cou
     e[SCIM_C_ACCUMULATOR] += (double)v[SCIM_EV_ACC_ADD] * t->accumulator_add;
     e[SCIM_C_MULTIPLIER] += (double)v[SCIM_EV_MULTIPLY] * t->multiply;
     e[SCIM_C_COMPARATOR] += (double)v[SCIM_EV_COMPARE] * t->comparator;
+    e[SCIM_C_NORMALIZATION] += (double)v[SCIM_EV_NORM] * t->normalization;
     e[SCIM_C_POOLING] += (double)v[SCIM_EV_POOL] * t->pooling;
     e[SCIM_C_AVERAGING] += (double)v[SCIM_EV_AVERAGE] * t->averaging;
 }
@@ -79,6 +80,8 @@ void scim_area_compute(const struct scim_config *cfg, const struct scim_mapping 
     a->comp[SCIM_C_MULTIPLIER] = a->arrays * cfg->area.multiplier;
     a->comp[SCIM_C_COMPARATOR] = a->arrays * cfg->area.comparator;
     a->comp[SCIM_C_POOLING] = a->arrays * cfg->area.pooling;
+    for (int l = 0; l < mp->n_layers; l++)
+        a->comp[SCIM_C_NORMALIZATION] += mp->layers[l].layer->norm_layer ? cfg->area.normalization : 0;
     a->scale_bits = (uint64_t)mp->n_layers * (uint64_t)mp->max_out * (uint64_t)cfg->smem.word_bits;
     a->comp[SCIM_C_SCALE_MEMORY] =
         (double)a->scale_bits * cfg->smem_dev.ops->memory->bit_area_m2(cfg->smem_dev.params, f);

@@ -1,7 +1,8 @@
 # End-to-end run of the default config on a few images, twice with the same
 # seed: both runs must succeed, write report.json / report.csv / resolved.yaml,
 # and give byte-identical report.json; report.json must hold the required keys.
-# The resolved config must load again and give the same report.
+# The resolved config must load again and give the same report, and the portable
+# popcount path (SPINCIM_PORTABLE=1) must give the same report as the widest one.
 foreach(run a b)
   file(REMOVE_RECURSE ${OUT}/${run})
   execute_process(COMMAND ${SIM} run ${CONFIG} --images ${IMAGES} --seed 7 --threads ${THREADS_${run}}
@@ -31,6 +32,24 @@ string(JSON crossbar GET "${json}" energy_breakdown_j crossbar)
 string(JSON reads GET "${json}" events array_reads)
 if(crossbar LESS_EQUAL 0 OR reads LESS_EQUAL 0)
   message(FATAL_ERROR "no crossbar energy or reads in report.json")
+endif()
+# The portable popcount path gives the same report as the widest one the CPU offers.
+file(REMOVE_RECURSE ${OUT}/p)
+execute_process(COMMAND ${CMAKE_COMMAND} -E env SPINCIM_PORTABLE=1
+                        ${SIM} run ${CONFIG} --images ${IMAGES} --seed 7 --out ${OUT}/p --quiet
+                RESULT_VARIABLE rc ERROR_VARIABLE err TIMEOUT 600)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "portable run failed (${rc}): ${err}")
+endif()
+file(READ ${OUT}/p/run-info.json info)
+string(JSON kernel GET "${info}" popcount_kernel)
+if(NOT kernel STREQUAL "portable")
+  message(FATAL_ERROR "SPINCIM_PORTABLE=1 did not select the portable kernel (${kernel})")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}/a/report.json ${OUT}/p/report.json
+                RESULT_VARIABLE same)
+if(NOT same EQUAL 0)
+  message(FATAL_ERROR "the portable popcount path changes report.json")
 endif()
 # The resolved config reproduces the run.
 execute_process(COMMAND ${SIM} run ${OUT}/a/resolved.yaml --images ${IMAGES} --seed 7 --out ${OUT}/c

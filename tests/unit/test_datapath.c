@@ -23,9 +23,10 @@ static void load_cfg(struct scim_config *cfg, const char *const *ov, size_t n)
     scim_diag_free(&d);
 }
 
-/* The engine's chain for one pass: pixels -> layers -> logits. */
-static void chip_forward(const struct scim_mapping *mp, const uint8_t *pix, const int *dropped,
-                         double *logits, struct scim_mvm_stats *st)
+/* The engine's chain for one pass: pixels -> layers -> logits; masks[l] is NULL or
+ * the packed rows kept by input dropout. */
+static void chip_forward_ex(const struct scim_mapping *mp, const uint8_t *pix, const int *dropped,
+                            uint64_t *const *masks, double *logits, struct scim_mvm_stats *st)
 {
     struct scim_act act[8];
     uint64_t scratch[64];
@@ -35,12 +36,69 @@ static void chip_forward(const struct scim_mapping *mp, const uint8_t *pix, cons
     for (int l = 0; l < mp->n_layers; l++) {
         const struct scim_layer_map *lm = &mp->layers[l];
         int32_t *s = malloc((size_t)lm->positions * lm->layer->out_c * sizeof(int32_t));
-        scim_mvm(lm, &act[l], s, scratch, st);
+        scim_mvm(lm, &act[l], masks ? masks[l] : NULL, s, scratch, st);
         scim_postprocess(lm, s, dropped[l], l + 1 < mp->n_layers ? &act[l + 1] : NULL, logits);
         free(s);
     }
     for (int l = 0; l < mp->n_layers; l++)
         scim_act_free(&act[l]);
+}
+
+static void chip_forward(const struct scim_mapping *mp, const uint8_t *pix, const int *dropped,
+                         double *logits, struct scim_mvm_stats *st)
+{
+    chip_forward_ex(mp, pix, dropped, NULL, logits, st);
+}
+
+/* Random variants (and row masks when `masked`) for a model of another method:
+ * the chip equals the reference. */
+static void compare_method(const struct tlayer_spec *spec, int n, enum scim_method method,
+                           int masked, const char *extra)
+{
+    struct scim_model m;
+    struct scim_config cfg;
+    struct scim_mapping mp;
+    struct scim_diag d;
+    const char *ov[] = {"adc.bits=8", "crossbar.rows_per_read=32", "crossbar.rows=64", extra};
+    tm_build_method(&m, spec, n, 1, 12, 12, SCIM_INPUT_BITSERIAL8, 21 + method, method);
+    load_cfg(&cfg, ov, extra ? 4 : 3);
+    scim_diag_init(&d, stderr);
+    ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
+    struct scim_rng r;
+    scim_rng_init(&r, 5, method);
+    uint8_t pix[144], *keep[8] = {0};
+    uint64_t *masks[8] = {0};
+    for (int l = 0; l < n; l++) {
+        keep[l] = calloc((size_t)m.layers[l].fan_in, 1);
+        masks[l] = calloc((size_t)mp.layers[l].n_words, sizeof(uint64_t));
+    }
+    for (int img = 0; img < 40; img++) {
+        int variant[8];
+        for (int i = 0; i < 144; i++)
+            pix[i] = (uint8_t)scim_rng_u32(&r);
+        for (int l = 0; l < n; l++) {
+            variant[l] = masked ? 0 : (int)(scim_rng_u32(&r) % (uint32_t)scim_layer_variants(&m.layers[l]));
+            memset(masks[l], 0, (size_t)mp.layers[l].n_words * sizeof(uint64_t));
+            for (int i = 0; i < m.layers[l].fan_in; i++) {
+                keep[l][i] = !masked || (scim_rng_u32(&r) % 4 != 0);
+                masks[l][i >> 6] |= (uint64_t)keep[l][i] << (i & 63);
+            }
+        }
+        double ref[64], chip[64];
+        struct scim_mvm_stats st = {0, 0, 0, 0};
+        ref_forward_ex(&m, pix, 1, variant, masked ? keep : NULL, ref);
+        chip_forward_ex(&mp, pix, variant, masked ? masks : NULL, chip, &st);
+        for (int k = 0; k < m.classes; k++)
+            ASSERT(memcmp(&ref[k], &chip[k], sizeof(double)) == 0);
+        if (masked)
+            ASSERT(st.wordlines_off > 0 && st.cells_off > 0);
+    }
+    for (int l = 0; l < n; l++)
+        free(keep[l]), free(masks[l]);
+    scim_mapping_free(&mp);
+    scim_config_free(&cfg);
+    scim_model_free(&m);
+    scim_diag_free(&d);
 }
 
 static void compare_model(const struct tlayer_spec *spec, int n, int c, int h, int w,
@@ -67,7 +125,7 @@ static void compare_model(const struct tlayer_spec *spec, int n, int c, int h, i
         for (int l = 0; l < n; l++)
             dropped[l] = (int)(scim_rng_u32(&r) & 1);
         double ref[64], chip[64];
-        struct scim_mvm_stats st = {0, 0};
+        struct scim_mvm_stats st = {0, 0, 0, 0};
         ref_forward(&m, pix, enc == SCIM_INPUT_BITSERIAL8, dropped, ref);
         chip_forward(&mp, pix, dropped, chip, &st);
         for (int k = 0; k < m.classes; k++)
@@ -110,8 +168,8 @@ static void clipped_sums(void)
         scim_act_from_pixels(&a, lm, pix);
         int32_t s[12];
         uint64_t scratch[4];
-        struct scim_mvm_stats st = {0, 0};
-        scim_mvm(lm, &a, s, scratch, &st);
+        struct scim_mvm_stats st = {0, 0, 0, 0};
+        scim_mvm(lm, &a, NULL, s, scratch, &st);
         uint64_t clips = 0;
         for (int j = 0; j < 12; j++) {
             long expect = 0;
@@ -156,6 +214,9 @@ int main(void)
         compare_model(strided, 3, 3, 9, 9, SCIM_INPUT_BITSERIAL8, strategies[s], 13);
     }
     clipped_sums();
-    printf("datapath: chip logits equal the reference forward pass\n");
+    compare_method(lenet, 4, SCIM_METHOD_AFFINE_DROPOUT, 0, NULL);
+    compare_method(lenet, 4, SCIM_METHOD_SUBSET, 0, NULL);
+    compare_method(lenet, 4, SCIM_METHOD_SPINDROP, 1, NULL);
+    printf("datapath: chip logits equal the reference forward pass (all methods)\n");
     return 0;
 }

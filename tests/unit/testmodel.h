@@ -29,12 +29,14 @@ static inline double *rnd_vec(struct scim_rng *r, int n, double lo, double hi)
 }
 
 /* Build a model with random +-1 weights, scales and batch-norm on a c x h x w input. */
-static inline void tm_build(struct scim_model *m, const struct tlayer_spec *spec, int n, int c, int h,
-                     int w, enum scim_input_encoding enc, uint64_t seed)
+static inline void tm_build_method(struct scim_model *m, const struct tlayer_spec *spec, int n,
+                                   int c, int h, int w, enum scim_input_encoding enc,
+                                   uint64_t seed, enum scim_method method)
 {
     struct scim_rng r;
     scim_rng_init(&r, seed, 7);
     memset(m, 0, sizeof(*m));
+    m->method_id = method;
     m->name = strdup("test"), m->topology = strdup("t"), m->method = strdup("scale_dropout");
     m->dataset = strdup("mnist"), m->manifest_path = strdup("test.yaml");
     m->in_c = c, m->in_h = h, m->in_w = w, m->encoding = enc, m->n_layers = n;
@@ -62,9 +64,23 @@ static inline void tm_build(struct scim_model *m, const struct tlayer_spec *spec
         for (int k = 0; k < L->out_c * L->fan_in; k++)
             L->weight[k] = (scim_rng_u32(&r) & 1) ? 1 : -1;
         L->scale = rnd_vec(&r, L->out_c, 0.5, 1.5);
-        L->has_bn = 1, L->bn_eps = 1e-5;
-        L->bn_mean = rnd_vec(&r, L->out_c, -2, 2), L->bn_var = rnd_vec(&r, L->out_c, 0.5, 4);
-        L->bn_gamma = rnd_vec(&r, L->out_c, -1.5, 1.5), L->bn_beta = rnd_vec(&r, L->out_c, -1, 1);
+        L->bn_eps = 1e-5;
+        if (m->method_id == SCIM_METHOD_AFFINE_DROPOUT) {
+            L->norm_layer = 1;
+            for (int j = 0; j < L->out_c; j++)
+                L->scale[j] = 1.0;
+            L->affine_w = rnd_vec(&r, L->out_c, -1.5, 1.5);
+            L->affine_b = rnd_vec(&r, L->out_c, -3, 3);
+        } else {
+            L->has_bn = 1;
+            L->bn_mean = rnd_vec(&r, L->out_c, -2, 2), L->bn_var = rnd_vec(&r, L->out_c, 0.5, 4);
+            L->bn_gamma = rnd_vec(&r, L->out_c, -1.5, 1.5);
+            L->bn_beta = rnd_vec(&r, L->out_c, -1, 1);
+        }
+        if (m->method_id == SCIM_METHOD_SUBSET) {
+            L->n_scale_samples = 4, L->scale_bits = 4;
+            L->scale_samples = rnd_vec(&r, 4 * L->out_c, 0.2, 2.0);
+        }
         L->sign_out = i < n - 1;
         L->dropout_p = 0.3;
         L->input_scale = (i == 0 && enc == SCIM_INPUT_BITSERIAL8) ? 1.0 / 255.0 : 1.0;
@@ -73,14 +89,22 @@ static inline void tm_build(struct scim_model *m, const struct tlayer_spec *spec
     m->classes = m->layers[n - 1].out_c;
 }
 
+static inline void tm_build(struct scim_model *m, const struct tlayer_spec *spec, int n, int c,
+                            int h, int w, enum scim_input_encoding enc, uint64_t seed)
+{
+    tm_build_method(m, spec, n, c, h, w, enc, seed, SCIM_METHOD_SCALE_DROPOUT);
+}
+
 /* Reference conv/linear MVM: s[pos][j] with explicit padding values. */
-static inline void ref_mvm(const struct scim_layer *L, const int *in, int pad_value, long *s)
+/* keep: NULL, or one flag per weight row (0 = the row's input is dropped). */
+static inline void ref_mvm(const struct scim_layer *L, const int *in, int pad_value,
+                           const uint8_t *keep, long *s)
 {
     if (L->kind == SCIM_LAYER_LINEAR) {
         for (int j = 0; j < L->out_c; j++) {
             long acc = 0;
             for (int i = 0; i < L->fan_in; i++)
-                acc += L->weight[(size_t)j * L->fan_in + i] * in[i];
+                acc += (keep && !keep[i]) ? 0 : L->weight[(size_t)j * L->fan_in + i] * in[i];
             s[j] = acc;
         }
         return;
@@ -98,15 +122,43 @@ static inline void ref_mvm(const struct scim_layer *L, const int *in, int pad_va
                                         ? pad_value
                                         : in[(c * L->in_h + y) * L->in_w + x];
                             int row = (c * L->kernel + kh) * L->kernel + kw;
-                            acc += L->weight[(size_t)j * L->fan_in + row] * v;
+                            if (!keep || keep[row])
+                                acc += L->weight[(size_t)j * L->fan_in + row] * v;
                         }
                 s[(oy * L->out_w + ox) * L->out_c + j] = acc;
             }
 }
 
-/* Reference forward pass of one image; dropped[l] per layer; logits out. */
-static inline void ref_forward(const struct scim_model *m, const uint8_t *pix, int bitserial,
-                        const int *dropped, double *logits)
+/* y of every output of a layer (j-major, positions inner), plain formulas. */
+static inline void ref_y(const struct scim_layer *L, const long *s, double isc, int variant,
+                         double *y)
+{
+    int np = L->out_h * L->out_w, n = np * L->out_c;
+    for (int j = 0; j < L->out_c; j++)
+        for (int pos = 0; pos < np; pos++) {
+            double sv = (double)s[pos * L->out_c + j];
+            y[j * np + pos] = L->norm_layer ? scim_affine_v(L, j, sv, isc, variant)
+                                            : scim_neuron_y(L, j, sv, isc, variant);
+        }
+    if (!L->norm_layer)
+        return;
+    double mean = 0, var = 0;
+    for (int j = 0; j < L->out_c; j++) /* same summation order as the chip: j, then pos */
+        for (int pos = 0; pos < np; pos++)
+            mean += y[j * np + pos];
+    mean /= n;
+    for (int j = 0; j < L->out_c; j++)
+        for (int pos = 0; pos < np; pos++)
+            var += (y[j * np + pos] - mean) * (y[j * np + pos] - mean);
+    var /= n;
+    for (int k = 0; k < n; k++)
+        y[k] = scim_layernorm_y(y[k], mean, var, L->bn_eps);
+}
+
+/* Reference forward pass of one image; variant[l] and keep[l] (NULL or per row)
+ * per layer; logits out. */
+static inline void ref_forward_ex(const struct scim_model *m, const uint8_t *pix, int bitserial,
+                                  const int *dropped, uint8_t *const *keep, double *logits)
 {
     int n_in = m->in_c * m->in_h * m->in_w;
     int *in = malloc((size_t)n_in * sizeof(int));
@@ -115,12 +167,16 @@ static inline void ref_forward(const struct scim_model *m, const uint8_t *pix, i
     for (int l = 0; l < m->n_layers; l++) {
         const struct scim_layer *L = &m->layers[l];
         long *s = malloc((size_t)L->out_h * L->out_w * L->out_c * sizeof(long));
-        ref_mvm(L, in, (l == 0 && bitserial) ? -255 : -1, s);
+        ref_mvm(L, in, (l == 0 && bitserial) ? -255 : -1, keep ? keep[l] : NULL, s);
         double isc = (l == 0 && bitserial) ? 1.0 / 255.0 : 1.0;
+        int np = L->out_h * L->out_w;
+        double *yv = malloc((size_t)np * L->out_c * sizeof(double));
+        ref_y(L, s, isc, dropped[l], yv);
         if (!L->sign_out) {
             for (int j = 0; j < L->out_c; j++)
-                logits[j] = scim_neuron_y(L, j, (double)s[j], isc, dropped[l]);
+                logits[j] = yv[j];
             free(s);
+            free(yv);
             break;
         }
         int *out = malloc((size_t)L->out_c * L->pooled_h * L->pooled_w * sizeof(int));
@@ -132,9 +188,7 @@ static inline void ref_forward(const struct scim_model *m, const uint8_t *pix, i
                     for (int dy = 0; dy < ps; dy++)
                         for (int dx = 0; dx < ps; dx++) {
                             int pos = (py * ps + dy) * L->out_w + px * ps + dx;
-                            double y = scim_neuron_y(L, j, (double)s[pos * L->out_c + j], isc,
-                                                     dropped[l]);
-                            int v = y >= 0 ? 1 : -1;
+                            int v = yv[j * np + pos] >= 0 ? 1 : -1;
                             mx = v > mx ? v : mx;
                             sum += v;
                         }
@@ -143,9 +197,16 @@ static inline void ref_forward(const struct scim_model *m, const uint8_t *pix, i
                 }
         free(in);
         free(s);
+        free(yv);
         in = out;
     }
     free(in);
+}
+
+static inline void ref_forward(const struct scim_model *m, const uint8_t *pix, int bitserial,
+                               const int *dropped, double *logits)
+{
+    ref_forward_ex(m, pix, bitserial, dropped, NULL, logits);
 }
 
 #endif
