@@ -198,11 +198,12 @@ static int check_branch(const struct scim_rngphys_params *p, char *msg, size_t l
     double i_max = scim_rngphys_i_max(p);
     if (p->i_reset <= i_max)
         return 0;
-    snprintf(msg, len,
-             "i_reset (%.4g uA) is %.3g I_c0, beyond the rising branch of eq. 25b "
-             "(I <= %.4f I_c0 = %.4g uA); raise i_c0 to at least %.4g uA or use model: linear",
-             p->i_reset * 1e6, p->i_reset / p->i_c0, SCIM_RNGPHYS_EQ25B_XMAX, i_max * 1e6,
-             p->i_reset / SCIM_RNGPHYS_EQ25B_XMAX * 1e6);
+    snprintf(
+        msg, len,
+        "i_reset (%.4g uA) is %.3g I_c0, beyond the rising branch of eq. 25b "
+        "(I <= %.4f I_c0 = %.4g uA); raise i_c0 to at least %.4g uA or use switching_model: linear",
+        p->i_reset * 1e6, p->i_reset / p->i_c0, SCIM_RNGPHYS_EQ25B_XMAX, i_max * 1e6,
+        p->i_reset / SCIM_RNGPHYS_EQ25B_XMAX * 1e6);
     return SCIM_EINVAL;
 }
 

@@ -78,7 +78,7 @@ enum scim_rngphys_energy {
 /* Parameters of a stochastic-MTJ RNG; the first member of each model's params
  * struct, so the scim_rngphys_op_* functions accept the model's params directly. */
 struct scim_rngphys_params {
-    int law;          /* enum scim_rngphys_law (sot_rng `model`; stt_rng has none: power) */
+    int law;          /* enum scim_rngphys_law (sot_rng `switching_model`; stt_rng: power) */
     double beta;      /* exponent of the power law, dimensionless in [1, 2]; 0 (the model
                          has no `beta` key) means 1 */
     double tau0;      /* attempt time tau0, s */

@@ -4,7 +4,8 @@
  *
  * One SOT-MTJ is cycled SET (10 ns, the current calibrated for the requested
  * p) / sense / RESET (5 ns, 120 uA), as in device-physics §6.1 and §6.5. The
- * switching probability is p_sw = 1 - exp(-t/tau) (eq. 25a) with either
+ * switching probability is p_sw = 1 - exp(-t/tau) (eq. 25a) with, by the
+ * parameter switching_model (the section's `model:` key names the device), either
  *  - linear (default, device-physics §4.1 a): tau = tau0 exp[Delta(T)(1 - I/I_c0)],
  *    the quasi-linear SOT barrier, valid for all I (tau < tau0 above I_c0, which
  *    makes the 1.5 I_c0 RESET deterministic); or
@@ -15,7 +16,7 @@
  *    check refuses an i_reset beyond it and sim/curve a sweep beyond it. With
  *    eq25b, tau never falls below tau0, so a RESET below 1e-6 failure needs
  *    t_reset > 13.8 tau0 and i_c0 >= i_reset / 0.4436 (e.g. tau0 0.1 ns, i_c0
- *    300 uA); the calibrated p = 0.5 current is then near 0.40 I_c0 (§6.2).
+ *    300 uA); p = 0.5 then needs 0.37 I_c0 (0.40 I_c0 with tau0 = 1 ns, §6.2).
  * Delta(T) = delta 300 K / T. Defaults are device-physics §10.3: tau0 1 ns,
  * Delta 45, I_c0 80 uA (so I(p = 0.5, 10 ns, 300 K) = 75.3 uA, the UT-Austin
  * J = 5e11 A/m^2 in a 50 nm x 3 nm track), sigma_p 5 % for eq. 24, 3.80 pJ per
@@ -31,7 +32,8 @@ struct sot_rng_params {
 };
 
 static const struct scim_param sot_rng_table[] = {
-    {"model", SCIM_P_ENUM, offsetof(struct sot_rng_params, phys.law), SCIM_DIM_NONE, 0, 0, "linear",
+    {"switching_model", SCIM_P_ENUM, offsetof(struct sot_rng_params, phys.law), SCIM_DIM_NONE, 0, 0,
+     "linear",
      "thermal switching-time law: linear tau0*exp[D(1-I/Ic0)]; eq25b (Scale-Dropout eq. 25b, "
      "rising branch I <= 0.4436 Ic0 only)",
      "linear|eq25b"},

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@
 struct cli {
     const char *cmd;
     const char *config;
+    const char *configs[64]; /* compare: every config given */
+    int n_configs;
     const char *overrides[MAX_OVERRIDES];
     size_t n_overrides;
     char *owned[4]; /* override strings built from --images / --seed / --ood */
@@ -56,6 +59,8 @@ static void usage(FILE *f)
           "      --per-image FILE    write one CSV row per image (prediction and uncertainty)\n"
           "      --ood SETS          also run shifted/OOD sets, e.g. dataset:fashion-mnist,gaussian\n"
           "      --quiet             no summary, no progress bar\n"
+          "  compare CONFIG... run several configs (same options as run) and print one table:\n"
+          "                    accuracy, energy/image, area, stochastic units, OOD detection\n"
           "  check CONFIG      validate a config (and its model) without running\n"
           "  config --defaults print every key with its default, unit and meaning\n"
           "  config CONFIG     print the resolved config\n"
@@ -141,7 +146,12 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
         fprintf(stderr, "spincim: error: unknown option '%s' (see spincim --help)\n", a);
         return -1;
     }
-    if (c->config) {
+    if (c->n_configs == 64) {
+        fprintf(stderr, "spincim: error: too many configs (at most 64)\n");
+        return -1;
+    }
+    c->configs[c->n_configs++] = a;
+    if (c->config && strcmp(c->cmd, "compare")) {
         fprintf(stderr, "spincim: error: more than one config given ('%s', '%s')\n", c->config, a);
         return -1;
     }
@@ -326,6 +336,16 @@ static int prepare_out(struct session *s, const char *dir, int force)
     return 0;
 }
 
+static void w_text(const void *text, FILE *f)
+{
+    fputs(text, f);
+}
+
+static int write_text(const char *path, const char *text, struct scim_diag *d)
+{
+    return scim_write_atomic(path, w_text, text, d);
+}
+
 static void w_json(const void *r, FILE *f)
 {
     scim_report_json(r, f);
@@ -465,6 +485,83 @@ static int cmd_run(struct session *s, const struct cli *c)
     return rc;
 }
 
+/* One row of the comparison table, from a finished run. */
+static void compare_row(FILE *f, const char *config, const struct session *s, int csv)
+{
+    const struct scim_report *r = &s->rep;
+    double ood = r->n_ood ? r->ood[0].flagged : NAN;
+    const char *fmt = csv ? "%s,%s,%.6f,%.6g,%.6g,%d,%d,%.6f,%.6f\n"
+                          : "| %s | %s | %.2f %% | %.4g uJ | %.4g mm2 | %d | %d | %.2f %% | %.2f %% |\n";
+    double k = csv ? 1.0 : 100.0;
+    fprintf(f, fmt, config, r->model->method, k * r->accuracy,
+            r->energy_per_image * (csv ? 1.0 : 1e6), r->area.total * 1e6, r->rng_modules,
+            s->res.mc_samples, k * r->unc.rejected, k * ood);
+}
+
+static void compare_header(FILE *f, int csv)
+{
+    if (csv)
+        fputs("config,method,accuracy,energy_per_image_j,area_mm2,stochastic_units,passes,"
+              "flagged_in_distribution,ood_detection_rate\n",
+              f);
+    else
+        fputs("| config | method | accuracy | energy/image | area | stochastic units | T | "
+              "flagged (test set) | OOD detected (first workload.ood set) |\n"
+              "|---|---|---|---|---|---|---|---|---|\n",
+              f);
+}
+
+/* Run each config into OUT/<name>/ and print the table; OUT/compare.csv too. */
+static int cmd_compare(const struct cli *c)
+{
+    const char *out = c->out ? c->out : "out/compare";
+    char *table = NULL, *csv = NULL;
+    size_t tlen = 0, clen = 0;
+    FILE *t = open_memstream(&table, &tlen), *v = open_memstream(&csv, &clen);
+    int rc = t && v ? 0 : SCIM_ENOMEM;
+    if (rc == 0) {
+        compare_header(t, 0);
+        compare_header(v, 1);
+    }
+    for (int i = 0; i < c->n_configs && rc == 0; i++) {
+        struct session s;
+        struct cli one = *c;
+        char dir[PATH_MAX], stem[PATH_MAX];
+        memset(&s, 0, sizeof(s));
+        scim_diag_init(&s.d, stderr);
+        out_default(stem, sizeof(stem), c->configs[i]);
+        stem[3] = '/'; /* "out/NAME" -> "/NAME" at stem + 3 */
+        if (join(dir, sizeof(dir), out, stem + 3) < 0)
+            rc = SCIM_EINVAL;
+        one.config = c->configs[i], one.out = dir, one.quiet = 1, one.per_image = NULL;
+        if (rc == 0)
+            rc = cmd_run(&s, &one);
+        if (rc == 0) {
+            compare_row(t, stem + 4, &s, 0);
+            compare_row(v, stem + 4, &s, 1);
+        }
+        summarize_errors(&s, rc);
+        session_free(&s);
+    }
+    if (t)
+        fclose(t);
+    if (v)
+        fclose(v);
+    if (rc == 0) {
+        fputs(table, stdout);
+        char p[PATH_MAX];
+        struct scim_diag d;
+        if (join(p, sizeof(p), out, "/compare.csv") < 0)
+            p[0] = '\0';
+        scim_diag_init(&d, stderr);
+        rc = p[0] ? write_text(p, csv, &d) : SCIM_EINVAL;
+        scim_diag_free(&d);
+    }
+    free(table);
+    free(csv);
+    return rc;
+}
+
 static int cmd_check(struct session *s, const struct cli *c)
 {
     if (!c->config) {
@@ -546,6 +643,8 @@ int main(int argc, char **argv)
         rc = cmd_check(&s, &c);
     else if (!strcmp(c.cmd, "config"))
         rc = cmd_config(&s, &c);
+    else if (!strcmp(c.cmd, "compare"))
+        rc = c.n_configs ? cmd_compare(&c) : (fprintf(stderr, "spincim: error: compare needs configs\n"), 2);
     else if (!strcmp(c.cmd, "map"))
         rc = cmd_map(&s, &c);
     else if (!strcmp(c.cmd, "devices"))

@@ -230,6 +230,32 @@ static void json_layers(FILE *f, const struct scim_report *r)
     fputs("  ],\n", f);
 }
 
+/* The stochastic hardware of the method: modules per layer (Table VII), bits drawn,
+ * and the RNG's share of energy, area and latency. */
+static void json_bayesian(const struct scim_report *r, FILE *f)
+{
+    const struct scim_run_result *res = r->res;
+    double bits = res->n_images ? (double)res->chip.ev[SCIM_EV_RNG_BIT] / res->n_images : 0.0;
+    fputs("  \"bayesian_hardware\": {\"method\": ", f);
+    json_str(f, r->model->method);
+    fputs(", \"rng_model\": ", f);
+    json_str(f, r->cfg->rng_dev.ops->name);
+    fprintf(f, ", \"modules\": %d, \"stochastic_units_by_layer\": {", r->rng_modules);
+    for (int l = 0; l < r->mp->n_layers; l++) {
+        fprintf(f, "%s", l ? ", " : "");
+        json_str(f, r->mp->layers[l].layer->name);
+        fprintf(f, ": %d", scim_layer_modules(r->model, r->mp->layers[l].layer));
+    }
+    fprintf(f,
+            "},\n    \"rng_bits_per_image\": %.17g, \"rng_energy_per_image_j\": %.17g, "
+            "\"rng_energy_share\": %.17g, \"rng_area_mm2\": %.17g, \"rng_area_share\": %.17g, "
+            "\"rng_latency_per_image_s\": %.17g, \"rng_latency_share\": %.17g},\n",
+            bits, r->energy_comp[SCIM_C_RNG], ratio(r->energy_comp[SCIM_C_RNG], r->energy_per_image),
+            r->area.comp[SCIM_C_RNG] * 1e6, ratio(r->area.comp[SCIM_C_RNG], r->area.total),
+            (double)r->lat.rng_cycles * res->mc_samples / r->lat.clock_hz,
+            ratio((double)r->lat.rng_cycles * res->mc_samples, (double)r->lat.image_cycles));
+}
+
 static void json_uncertainty(const struct scim_report *r, FILE *f)
 {
     const struct scim_unc_summary *u = &r->unc;
@@ -280,6 +306,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_num(f, "accuracy", r->accuracy, 1);
     json_int(f, "correct", (unsigned long long)res->correct);
     json_uncertainty(r, f);
+    json_bayesian(r, f);
     json_kv_str(f, "energy_mode", r->cfg->energy.mode == SCIM_ENERGY_DEVICE ? "device" : "table");
     json_num(f, "energy_per_image_j", r->energy_per_image, 1);
     json_num(f, "energy_dynamic_per_image_j", r->energy_dynamic, 1);
