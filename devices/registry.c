@@ -78,6 +78,10 @@ static int check_table(const struct scim_device_ops *ops, char *msg, size_t len)
             return snprintf(msg, len, "device '%s': parameter '%s' lies outside params_size",
                             ops->name, p[i].key),
                    SCIM_EINVAL;
+        if (!strcmp(p[i].key, "model") || !strcmp(p[i].key, "plugin"))
+            return snprintf(msg, len, "device '%s': parameter key '%s' is reserved by the config",
+                            ops->name, p[i].key),
+                   SCIM_EINVAL;
         if ((p[i].type == SCIM_P_F64 || p[i].type == SCIM_P_INT) && p[i].min > p[i].max)
             return snprintf(msg, len, "device '%s': parameter '%s' has min > max", ops->name,
                             p[i].key),

@@ -27,6 +27,7 @@
 #include "engine.h"
 #include "error.h"
 #include "param.h"
+#include "curve.h"
 #include "report.h"
 
 #define MAX_OVERRIDES 256
@@ -42,6 +43,7 @@ struct cli {
     const char *out;
     const char *describe;
     const char *per_image;
+    const char *curve, *sweep, *temperature; /* devices --curve NAME --sweep ... */
     int threads, force, quiet, defaults, no_reuse;
 };
 
@@ -66,6 +68,8 @@ static void usage(FILE *f)
           "  config CONFIG     print the resolved config\n"
           "  map [CONFIG]      print how the model maps onto the arrays\n"
           "  devices           list the device models; --describe NAME for one's parameters\n"
+          "  devices --curve NAME --sweep current=10uA:120uA:50 [--temperature 300K,350K]\n"
+          "                    a random-bit device's switching probability as CSV\n"
           "  version           print the version\n",
           f);
 }
@@ -110,7 +114,8 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
     const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
     int needs = !strcmp(a, "-p") || !strcmp(a, "--images") || !strcmp(a, "--seed") ||
                 !strcmp(a, "--out") || !strcmp(a, "--threads") || !strcmp(a, "--describe") ||
-                !strcmp(a, "--per-image") || !strcmp(a, "--ood");
+                !strcmp(a, "--per-image") || !strcmp(a, "--ood") || !strcmp(a, "--curve") ||
+                !strcmp(a, "--sweep") || !strcmp(a, "--temperature");
     if (needs && !v) {
         fprintf(stderr, "spincim: error: %s needs a value\n", a);
         return -1;
@@ -134,6 +139,12 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
         return c->describe = v, 0;
     if (!strcmp(a, "--per-image"))
         return c->per_image = v, 0;
+    if (!strcmp(a, "--curve"))
+        return c->curve = v, 0;
+    if (!strcmp(a, "--sweep"))
+        return c->sweep = v, 0;
+    if (!strcmp(a, "--temperature"))
+        return c->temperature = v, 0;
     if (!strcmp(a, "--force"))
         return c->force = 1, 0;
     if (!strcmp(a, "--quiet"))
@@ -600,8 +611,15 @@ static int cmd_map(struct session *s, const struct cli *c)
     return rc;
 }
 
-static int cmd_devices(const struct cli *c)
+static int cmd_devices(struct session *s, const struct cli *c)
 {
+    if (c->curve)
+        return scim_device_curve(c->curve, c->sweep ? c->sweep : "current=10uA:120uA:50",
+                                 c->temperature, stdout, &s->d);
+    if (c->sweep || c->temperature) {
+        fprintf(stderr, "spincim: error: --sweep and --temperature go with --curve NAME\n");
+        return SCIM_EINVAL;
+    }
     if (c->describe) {
         const struct scim_device_ops *ops = scim_device_find(c->describe);
         if (!ops) {
@@ -648,7 +666,7 @@ int main(int argc, char **argv)
     else if (!strcmp(c.cmd, "map"))
         rc = cmd_map(&s, &c);
     else if (!strcmp(c.cmd, "devices"))
-        rc = cmd_devices(&c);
+        rc = cmd_devices(&s, &c);
     else if (!strcmp(c.cmd, "version") || !strcmp(c.cmd, "--version"))
         rc = 0, printf("spincim %s\n", SPINCIM_VERSION);
     else {

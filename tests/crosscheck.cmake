@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)
 # Cross-check the simulator against PyTorch on the same images: the ideal chip's
 # predictions (dropout off) must agree with PyTorch's eval-mode predictions of
 # the exported model on at least 99.9 % of the images.

@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)
 # The shipped models, run by the simulator on the whole test split of the
 # dataset they were trained on:
 #  - dropout off: the accuracy equals the PyTorch accuracy recorded in the

@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)
 # Run `spincim ARGS` on a bad input: the command must exit with status 1 and its
 # output must match the regular expression in the input's first line
 # ("# expect: REGEX"), or in -DEXPECT when given. With -DNO_RESULTS=DIR the

@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)
 # End-to-end run of the default config on a few images, twice with the same
 # seed: both runs must succeed, write report.json / report.csv / resolved.yaml,
 # and give byte-identical report.json; report.json must hold the required keys.
