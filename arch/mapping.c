@@ -186,6 +186,56 @@ static uint64_t ceil_div(uint64_t a, uint64_t b)
     return (a + b - 1) / b;
 }
 
+/*
+ * The scale crossbar stores each scale in `bits` bits on multi-level cells in
+ * tandem; a layer's stored values (its N samples and their mean, or its alpha)
+ * share one uniform grid between their minimum and maximum. Values trained on a
+ * grid at least that fine are kept as they are.
+ */
+static double quantize(double v, double lo, double hi, int levels)
+{
+    if (hi <= lo)
+        return lo;
+    double code = floor((v - lo) / (hi - lo) * (levels - 1) + 0.5);
+    return lo + code * (hi - lo) / (levels - 1);
+}
+
+static double *quantized_copy(const double *v, size_t n, double lo, double hi, int levels)
+{
+    double *q = malloc(n * sizeof(double));
+    for (size_t i = 0; q && i < n; i++)
+        q[i] = quantize(v[i], lo, hi, levels);
+    return q;
+}
+
+static int scale_crossbar(struct scim_layer_map *lm, const struct scim_config *cfg)
+{
+    const struct scim_layer *L = lm->layer;
+    int bits = (int)cfg->smem.bits, cell_levels = cfg->scell.ops->cell->levels;
+    size_t out = (size_t)L->out_c, ns = (size_t)L->n_scale_samples * out;
+    for (double reach = 1.0; reach < ldexp(1.0, bits); reach *= cell_levels)
+        lm->scale_cells++;
+    lm->scale_rows = L->scale_samples ? L->n_scale_samples + 1 : 1;
+    lm->qlayer = *L;
+    lm->layer = &lm->qlayer;
+    if (L->scale_bits && bits >= L->scale_bits)
+        return 0;
+    double lo = L->scale[0], hi = L->scale[0];
+    for (size_t j = 0; j < out; j++)
+        lo = fmin(lo, L->scale[j]), hi = fmax(hi, L->scale[j]);
+    for (size_t k = 0; k < ns; k++)
+        lo = fmin(lo, L->scale_samples[k]), hi = fmax(hi, L->scale_samples[k]);
+    int levels = 1 << bits;
+    lm->qscale = quantized_copy(L->scale, out, lo, hi, levels);
+    lm->qsamples = ns ? quantized_copy(L->scale_samples, ns, lo, hi, levels) : NULL;
+    if (!lm->qscale || (ns && !lm->qsamples))
+        return SCIM_ENOMEM;
+    lm->qlayer.scale = lm->qscale;
+    if (ns)
+        lm->qlayer.scale_samples = lm->qsamples;
+    return 0;
+}
+
 /* Events of one pass that do not depend on the data. */
 static void count_per_pass(struct scim_layer_map *lm, const struct scim_config *cfg, int last)
 {
@@ -199,7 +249,13 @@ static void count_per_pass(struct scim_layer_map *lm, const struct scim_config *
     c->ev[SCIM_EV_CELLS_READ] = n * (uint64_t)lm->n_rows * out;
     c->ev[SCIM_EV_ADC_CONV] = n * (uint64_t)lm->n_chunks * out;
     c->ev[SCIM_EV_ACC_ADD] = c->ev[SCIM_EV_ADC_CONV];
-    c->ev[SCIM_EV_SCALE_READ] = (uint64_t)lm->positions * out;
+    if (cfg->smem.kind == SCIM_SCALE_CROSSBAR) { /* one row read per pass, then latched */
+        c->ev[SCIM_EV_SCALE_XBAR_READ] = 1;
+        c->ev[SCIM_EV_SCALE_CELLS] = out * (uint64_t)lm->scale_cells;
+        c->ev[SCIM_EV_SCALE_ADC_CONV] = out * (uint64_t)lm->scale_cells;
+    } else {
+        c->ev[SCIM_EV_SCALE_READ] = (uint64_t)lm->positions * out;
+    }
     c->ev[SCIM_EV_MULTIPLY] = (uint64_t)lm->positions * out;
     c->ev[SCIM_EV_COMPARE] = L->sign_out ? (uint64_t)lm->positions * out : 0;
     c->ev[SCIM_EV_NORM] = L->norm_layer ? (uint64_t)lm->positions * out : 0;
@@ -255,7 +311,10 @@ static int map_layer(struct scim_layer_map *lm, const struct scim_model *m, int 
     lm->n_words = (L->fan_in + 63) / 64;
     lm->last_mask = (L->fan_in & 63) ? (1ull << (L->fan_in & 63)) - 1 : ~0ull;
     lm->positions = L->out_h * L->out_w;
-    int rc = check_layer(lm, cfg, last, m->manifest_path, d);
+    int rc = cfg->smem.kind == SCIM_SCALE_CROSSBAR ? scale_crossbar(lm, cfg) : 0;
+    if (rc < 0)
+        return rc;
+    rc = check_layer(lm, cfg, last, m->manifest_path, d);
     if (rc < 0)
         return rc;
     rc = build_chunks(lm, L->kind == SCIM_LAYER_CONV && cfg->map.conv_strategy == SCIM_CONV_KXK,
@@ -308,6 +367,8 @@ void scim_mapping_free(struct scim_mapping *mp)
         free(mp->layers[i].segs);
         free(mp->layers[i].wbits);
         free(mp->layers[i].thr);
+        free(mp->layers[i].qscale);
+        free(mp->layers[i].qsamples);
         free(mp->layers[i].wrow);
         free(mp->layers[i].wsum);
         free(mp->layers[i].lrs_k);

@@ -70,6 +70,10 @@ struct scim_layer_map {
     double utilization;       /* cells holding weights / cells of the layer's arrays */
     uint64_t *wbits;          /* packed weights [out_c][n_words]; bit set = +1 */
     struct scim_threshold *thr; /* [variants][out_c] comparator thresholds (neuron.h variants) */
+    struct scim_layer qlayer; /* scale crossbar: the layer with its scales quantized */
+    double *qscale, *qsamples; /* owned arrays of qlayer */
+    int scale_cells;          /* scale crossbar: multi-level cells per stored scale */
+    int scale_rows;           /* scale crossbar: stored scale vectors (rows) of the layer */
     int int_path;             /* 1: bit-serial layer computed as an integer dot product */
     int8_t *wrow;             /* int path: [out_c][n_rows] weights (+-1) */
     int32_t *wsum;            /* int path: [out_c] sum of each column's weights */

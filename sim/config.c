@@ -76,9 +76,14 @@ static const struct scim_param acc_table[] = {
 };
 
 static const struct scim_param smem_table[] = {
-    ENUM(struct scim_smem_cfg, "kind", kind, "sram", "sram",
-         "scale memory: sram = 32-bit SRAM, one row per layer, one word per output"),
-    INT(struct scim_smem_cfg, "word_bits", word_bits, 1, 64, "32", "bits per stored scale"),
+    ENUM(struct scim_smem_cfg, "kind", kind, "sram|scale_crossbar", "sram",
+         "sram = 32-bit SRAM, one row per layer; scale_crossbar = multi-level cells, one row per "
+         "stored scale vector, read through a flash ADC (subset-parameter inference)"),
+    INT(struct scim_smem_cfg, "word_bits", word_bits, 1, 64, "32", "bits per scale in the SRAM"),
+    INT(struct scim_smem_cfg, "bits", bits, 1, 16, "4",
+        "scale crossbar: precision of a stored scale; scales are quantized to it"),
+    INT(struct scim_smem_cfg, "columns_per_adc", columns_per_adc, 1, 4096, "8",
+        "scale crossbar: columns sharing one ADC"),
     {0},
 };
 
@@ -126,6 +131,8 @@ static const struct scim_param etable_table[] = {
        "one ADC conversion; 0 because Table II folds the ADCs into decode_sense"),
     ET("accumulator_add", accumulator_add, "0.12pJ", "one adder-accumulator operation (Table II)"),
     ET("scale_read", scale_read, "0.96pJ", "one 32-bit scale-SRAM word read (30 fJ/bit)"),
+    ET("scale_crossbar_read", scale_crossbar_read, "0.65pJ",
+       "one row read of the scale crossbar (as a weight-array read, Table II)"),
     ET("multiply", multiply, "3.1pJ", "one 32-bit scale multiplication (Horowitz 45 nm int32)"),
     ET("comparator", comparator, "0.01pJ", "one comparator / batch-norm + sign (Table II)"),
     ET("normalization", normalization, "0.3pJ",
@@ -205,6 +212,11 @@ static const struct section drop_children[] = {
      "ideal_rng", NULL},
     {0},
 };
+static const struct section smem_children[] = {
+    {"cell", "the multi-level cell of the scale crossbar (kind scale_crossbar)", NULL, 0,
+     SCIM_DEV_CELL, CFG(scell), "mlc_sot", NULL},
+    {0},
+};
 static const struct section energy_children[] = {
     {"table", "per-event energies of table mode", etable_table, CFG(etable), 0, 0, NULL, NULL},
     {0},
@@ -217,7 +229,7 @@ static const struct section sections[] = {
     {"adc", "column ADCs", adc_table, CFG(adc), SCIM_DEV_ADC, CFG(adc_dev), "flash_adc", NULL},
     {"accumulator", "adder-accumulators after the ADCs", acc_table, CFG(acc), 0, 0, NULL, NULL},
     {"scale_memory", "memory of the per-output scale vectors", smem_table, CFG(smem),
-     SCIM_DEV_MEMORY, CFG(smem_dev), "sram_6t", NULL},
+     SCIM_DEV_MEMORY, CFG(smem_dev), "sram_6t", smem_children},
     {"buffer", "inter-layer activation buffers", buf_table, CFG(buf), SCIM_DEV_MEMORY,
      CFG(buf_dev), "sram_6t", NULL},
     {"dropout", "dropout / Monte Carlo hardware", drop_table, CFG(drop), 0, 0, NULL,
@@ -467,6 +479,11 @@ static void cross_check(const struct scim_config *c, const struct scim_node *roo
                         "'crossbar.rows_per_read' (%lld) exceeds the %lld weights a column holds "
                         "(rows / 2)",
                         (long long)c->xbar.rows_per_read, (long long)(c->xbar.rows / 2));
+    if (c->smem.kind == SCIM_SCALE_CROSSBAR && c->scell.ops->cell->levels < 3)
+        scim_diag_error(d, loc_of(root, "scale_memory", "kind"),
+                        "'scale_memory.kind: scale_crossbar' needs a multi-level cell; '%s' has "
+                        "%d levels",
+                        c->scell.ops->name, c->scell.ops->cell->levels);
     if (c->adc.columns_per_adc > c->xbar.columns)
         scim_diag_error(d, loc_of(root, "adc", "columns_per_adc"),
                         "'adc.columns_per_adc' (%lld) exceeds 'crossbar.columns' (%lld)",

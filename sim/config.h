@@ -54,11 +54,13 @@ struct scim_acc_cfg {
     int64_t width_bits; /* adder-accumulator width, bits */
 };
 
-enum scim_scale_kind { SCIM_SCALE_SRAM = 0 };
+enum scim_scale_kind { SCIM_SCALE_SRAM = 0, SCIM_SCALE_CROSSBAR };
 
 struct scim_smem_cfg {
     int kind;           /* enum scim_scale_kind */
-    int64_t word_bits;  /* bits per stored scale */
+    int64_t word_bits;  /* bits per stored scale in the SRAM */
+    int64_t bits;       /* scale crossbar: precision of a stored scale, bits */
+    int64_t columns_per_adc; /* scale crossbar: columns sharing one ADC */
 };
 
 struct scim_buf_cfg {
@@ -96,6 +98,7 @@ struct scim_etable_cfg {
     double adc_conversion;  /* one ADC conversion (0 when folded into decode_sense) */
     double accumulator_add; /* one adder-accumulator operation */
     double scale_read;      /* one scale-memory word read */
+    double scale_crossbar_read; /* one row read of the scale crossbar */
     double multiply;        /* one scale multiplication */
     double comparator;      /* one comparator (batch-norm + sign) operation */
     double normalization;   /* one normalization-unit operation (per output of a layer norm) */
@@ -140,6 +143,7 @@ struct scim_config {
     struct scim_acc_cfg acc;
     struct scim_smem_cfg smem;
     struct scim_devinst smem_dev; /* scale_memory */
+    struct scim_devinst scell;   /* scale_memory.cell: cell of the scale crossbar */
     struct scim_buf_cfg buf;
     struct scim_devinst buf_dev; /* buffer */
     struct scim_dropout_cfg drop;

@@ -26,7 +26,10 @@ static void price_table(const struct scim_etable_cfg *t, const struct scim_count
     e[SCIM_C_CROSSBAR] += (double)v[SCIM_EV_XBAR_READ] * t->crossbar_read;
     e[SCIM_C_DECODE_SENSE] += (double)v[SCIM_EV_XBAR_READ] * t->decode_sense;
     e[SCIM_C_ADC] += (double)v[SCIM_EV_ADC_CONV] * t->adc_conversion;
-    e[SCIM_C_SCALE_MEMORY] += (double)v[SCIM_EV_SCALE_READ] * t->scale_read;
+    e[SCIM_C_SCALE_MEMORY] += (double)v[SCIM_EV_SCALE_READ] * t->scale_read +
+                              (double)v[SCIM_EV_SCALE_XBAR_READ] *
+                                  (t->scale_crossbar_read + t->decode_sense) +
+                              (double)v[SCIM_EV_SCALE_ADC_CONV] * t->adc_conversion;
     e[SCIM_C_BUFFER] += (double)(v[SCIM_EV_BUF_READ] + v[SCIM_EV_BUF_WRITE]) * t->buffer_access;
     e[SCIM_C_RNG] += (double)v[SCIM_EV_RNG_BIT] * t->rng_bit;
 }
@@ -48,6 +51,14 @@ static void price_device(const struct scim_config *cfg, const struct scim_counts
     const struct scim_memory_ops *sm = cfg->smem_dev.ops->memory, *bm = cfg->buf_dev.ops->memory;
     int sw = (int)cfg->smem.word_bits, bw = (int)cfg->buf.word_bits;
     e[SCIM_C_SCALE_MEMORY] += (double)v[SCIM_EV_SCALE_READ] * sm->read_energy_j(cfg->smem_dev.params, sw);
+    if (v[SCIM_EV_SCALE_XBAR_READ]) { /* cells priced at the middle level */
+        const struct scim_cell_ops *sc = cfg->scell.ops->cell;
+        e[SCIM_C_SCALE_MEMORY] +=
+            (double)v[SCIM_EV_SCALE_CELLS] * sc->read_energy_j(cfg->scell.params, sc->levels / 2, temp) +
+            (double)v[SCIM_EV_SCALE_ADC_CONV] *
+                cfg->adc_dev.ops->adc->conversion_energy_j(cfg->adc_dev.params) +
+            (double)v[SCIM_EV_SCALE_XBAR_READ] * cfg->xbar.decoder_energy_j;
+    }
     e[SCIM_C_BUFFER] += (double)v[SCIM_EV_BUF_READ] * bm->read_energy_j(cfg->buf_dev.params, bw) +
                         (double)v[SCIM_EV_BUF_WRITE] * bm->write_energy_j(cfg->buf_dev.params, bw);
     e[SCIM_C_RNG] += (double)v[SCIM_EV_RNG_BIT] * cfg->rng_dev.ops->rng->bit_energy_j(cfg->rng_dev.params);
@@ -60,6 +71,24 @@ void scim_price(const struct scim_config *cfg, const struct scim_counts *c, doub
     else
         price_table(&cfg->etable, c, e);
     price_digital(&cfg->etable, c, e);
+}
+
+/* The scale crossbars: per layer, rows of stored scale vectors x outputs x cells per
+ * scale, and their flash ADCs (counted into adcs). */
+static double scale_crossbar_area(const struct scim_config *cfg, const struct scim_mapping *mp,
+                                  int *adcs)
+{
+    double cell = cfg->scell.ops->cell->area_m2(cfg->scell.params, cfg->chip.node_m), area = 0.0;
+    double adc = cfg->adc_dev.ops->adc->area_m2(cfg->adc_dev.params);
+    for (int l = 0; l < mp->n_layers; l++) {
+        const struct scim_layer_map *lm = &mp->layers[l];
+        int cols = lm->layer->out_c * lm->scale_cells;
+        int n_adc = (cols + (int)cfg->smem.columns_per_adc - 1) / (int)cfg->smem.columns_per_adc;
+        area += (double)lm->scale_rows * cols * cell * (1.0 + cfg->xbar.periphery_area_fraction);
+        area += n_adc * adc;
+        *adcs += n_adc;
+    }
+    return area;
 }
 
 void scim_area_compute(const struct scim_config *cfg, const struct scim_mapping *mp,
@@ -82,9 +111,13 @@ void scim_area_compute(const struct scim_config *cfg, const struct scim_mapping 
     a->comp[SCIM_C_POOLING] = a->arrays * cfg->area.pooling;
     for (int l = 0; l < mp->n_layers; l++)
         a->comp[SCIM_C_NORMALIZATION] += mp->layers[l].layer->norm_layer ? cfg->area.normalization : 0;
-    a->scale_bits = (uint64_t)mp->n_layers * (uint64_t)mp->max_out * (uint64_t)cfg->smem.word_bits;
-    a->comp[SCIM_C_SCALE_MEMORY] =
-        (double)a->scale_bits * cfg->smem_dev.ops->memory->bit_area_m2(cfg->smem_dev.params, f);
+    if (cfg->smem.kind == SCIM_SCALE_CROSSBAR) {
+        a->comp[SCIM_C_SCALE_MEMORY] = scale_crossbar_area(cfg, mp, &a->adcs);
+    } else {
+        a->scale_bits = (uint64_t)mp->n_layers * (uint64_t)mp->max_out * (uint64_t)cfg->smem.word_bits;
+        a->comp[SCIM_C_SCALE_MEMORY] =
+            (double)a->scale_bits * cfg->smem_dev.ops->memory->bit_area_m2(cfg->smem_dev.params, f);
+    }
     a->buffer_bits = (uint64_t)mp->n_layers * (uint64_t)cfg->buf.depth_words * (uint64_t)cfg->buf.word_bits;
     a->comp[SCIM_C_BUFFER] =
         (double)a->buffer_bits * cfg->buf_dev.ops->memory->bit_area_m2(cfg->buf_dev.params, f);
@@ -125,7 +158,11 @@ static uint64_t layer_cycles(const struct scim_config *cfg, const struct scim_la
     uint64_t cpa = (uint64_t)(cfg->adc.columns_per_adc < cols ? cfg->adc.columns_per_adc : cols);
     uint64_t xbar = (uint64_t)lm->planes * (uint64_t)lm->reads_per_tile * (rd + cpa * cv);
     uint64_t digital = (uint64_t)cols;
-    return (uint64_t)lm->positions * (xbar > digital ? xbar : digital);
+    uint64_t scale = 0; /* the scale crossbar's row read, once per pass */
+    if (cfg->smem.kind == SCIM_SCALE_CROSSBAR)
+        scale = cycles_of(cfg->scell.ops->cell->read_latency_s(cfg->scell.params), clk) +
+                (uint64_t)cfg->smem.columns_per_adc * cv;
+    return scale + (uint64_t)lm->positions * (xbar > digital ? xbar : digital);
 }
 
 int scim_latency_estimate(const struct scim_config *cfg, const struct scim_mapping *mp,
