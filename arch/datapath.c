@@ -4,6 +4,7 @@
  */
 #include "datapath.h"
 
+#include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,21 +74,28 @@ static inline __attribute__((always_inline)) void mvm_chunked(const struct mvm_j
     }
 }
 
-/* No chunk can exceed the ADC's range: the sum of the chunks is one popcount. */
+/* No chunk can exceed the ADC's range: the sum of the chunks is one popcount per
+ * column, taken 8 columns at a time from the column-group layout. */
 static inline __attribute__((always_inline)) void mvm_whole(const struct mvm_job *jb)
 {
     const struct scim_layer_map *lm = jb->lm;
     int out = lm->layer->out_c, nw = lm->n_words;
     const uint64_t *x = jb->x;
     uint64_t lrs = 0;
-    for (int j = 0; j < out; j++) {
-        const uint64_t *w = lm->wbits + (size_t)j * (size_t)nw;
-        uint32_t m = 0;
-        for (int k = 0; k < nw - 1; k++)
-            m += (uint32_t)__builtin_popcountll(~(x[k] ^ w[k]));
-        m += (uint32_t)__builtin_popcountll(~(x[nw - 1] ^ w[nw - 1]) & lm->last_mask);
-        lrs += m;
-        jb->s[(size_t)j * (size_t)jb->stride] += (2 * (int32_t)m - lm->n_rows) * (1 << jb->shift);
+    for (int g = 0; g < lm->n_groups; g++) {
+        const uint64_t *w = lm->wgroup + (size_t)g * (size_t)nw * 8;
+        uint64_t m[8] = {0};
+        for (int k = 0; k < nw; k++) {
+            uint64_t xk = x[k], keep = k == nw - 1 ? lm->last_mask : ~0ull;
+            for (int c = 0; c < 8; c++)
+                m[c] += (uint64_t)__builtin_popcountll(~(xk ^ w[(size_t)k * 8 + (size_t)c]) & keep);
+        }
+        int cols = out - g * 8 < 8 ? out - g * 8 : 8;
+        for (int c = 0; c < cols; c++) {
+            lrs += m[c];
+            jb->s[(size_t)(g * 8 + c) * (size_t)jb->stride] +=
+                (2 * (int32_t)m[c] - lm->n_rows) * (1 << jb->shift);
+        }
     }
     jb->st->cells_lrs += lrs;
 }
@@ -130,10 +138,42 @@ __attribute__((target("popcnt"))) static void mvm_popcnt(const struct mvm_job *j
     mvm_body(jb);
 }
 
+/* mvm_whole with AVX-512: 8 columns per step, VPOPCNTQ on XNOR words. */
+__attribute__((target("avx512f,avx512vpopcntdq"))) static void
+mvm_whole_v512(const struct mvm_job *jb)
+{
+    const struct scim_layer_map *lm = jb->lm;
+    int out = lm->layer->out_c, nw = lm->n_words;
+    const __m512i ones = _mm512_set1_epi64(-1), last = _mm512_set1_epi64((long long)lm->last_mask);
+    uint64_t lrs = 0, m[8];
+    for (int g = 0; g < lm->n_groups; g++) {
+        const uint64_t *w = lm->wgroup + (size_t)g * (size_t)nw * 8;
+        __m512i acc = _mm512_setzero_si512();
+        for (int k = 0; k < nw; k++) {
+            __m512i xk = _mm512_set1_epi64((long long)jb->x[k]);
+            __m512i xn = _mm512_xor_si512(_mm512_xor_si512(xk, _mm512_loadu_si512(w + (size_t)k * 8)), ones);
+            if (k == nw - 1)
+                xn = _mm512_and_si512(xn, last);
+            acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(xn));
+        }
+        _mm512_storeu_si512(m, acc);
+        int cols = out - g * 8 < 8 ? out - g * 8 : 8;
+        for (int c = 0; c < cols; c++) {
+            lrs += m[c];
+            jb->s[(size_t)(g * 8 + c) * (size_t)jb->stride] +=
+                (2 * (int32_t)m[c] - lm->n_rows) * (1 << jb->shift);
+        }
+    }
+    jb->st->cells_lrs += lrs;
+}
+
 __attribute__((target("avx512f,avx512vpopcntdq,popcnt"))) static void
 mvm_avx512(const struct mvm_job *jb)
 {
-    mvm_body(jb);
+    if (!jb->lm->clip_possible && !jb->mask)
+        mvm_whole_v512(jb);
+    else
+        mvm_body(jb);
 }
 
 typedef void (*mvm_fn)(const struct mvm_job *);
@@ -440,9 +480,38 @@ static int64_t kept_lrs_base(const struct scim_layer_map *lm, const uint64_t *ma
     return base;
 }
 
+/* The comparator on one output row: bit ox set when lo <= v[ox] <= hi. */
+static uint64_t compare_row_portable(const int32_t *v, int n, int32_t lo, int32_t hi)
+{
+    uint64_t m = 0;
+    for (int ox = 0; ox < n; ox++)
+        m |= (uint64_t)((v[ox] >= lo) & (v[ox] <= hi)) << ox;
+    return m;
+}
+
+__attribute__((target("avx512f"))) static uint64_t compare_row_v512(const int32_t *v, int n,
+                                                                    int32_t lo, int32_t hi)
+{
+    const __m512i vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
+    uint64_t m = 0;
+    int ox = 0;
+    for (; ox + 16 <= n; ox += 16) {
+        __m512i x = _mm512_loadu_si512(v + ox);
+        __mmask16 k = _mm512_mask_cmple_epi32_mask(_mm512_cmpge_epi32_mask(x, vlo), x, vhi);
+        m |= (uint64_t)k << ox;
+    }
+    if (ox < n)
+        m |= compare_row_portable(v + ox, n - ox, lo, hi) << ox;
+    return m;
+}
+
+static uint64_t (*compare_row)(const int32_t *, int, int32_t, int32_t) = compare_row_portable;
+
 static void choose_int_conv(int portable)
 {
     int_conv = !portable && __builtin_cpu_supports("avx2") ? int_conv_avx2 : int_conv_portable;
+    compare_row = !portable && __builtin_cpu_supports("avx512f") ? compare_row_v512
+                                                                : compare_row_portable;
 }
 
 /* The integer path of a bit-serial layer that cannot clip (see mapping.c). */
@@ -520,6 +589,7 @@ void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, const u
 
 /* ---- digital post-processing ---- */
 
+
 /* What the comparator stage needs to decide an output: the sums, the scale
  * variant, and for inverted normalization the layer's mean and variance. */
 struct post {
@@ -551,9 +621,7 @@ static uint64_t row_bits(const struct post *p, int j, int oy)
     }
     const struct scim_threshold *th = &lm->thr[p->variant * L->out_c + j];
     const int32_t *v = p->s + (size_t)j * (size_t)lm->positions + (size_t)oy * (size_t)L->out_w;
-    for (int ox = 0; ox < L->out_w; ox++)
-        m |= (uint64_t)((v[ox] >= th->lo) & (v[ox] <= th->hi)) << ox;
-    return m;
+    return compare_row(v, L->out_w, th->lo, th->hi);
 }
 
 /* Pooled row py of channel j: max = any +1 in the window; avg = majority, ties +1. */
@@ -614,6 +682,8 @@ static void put_bits(uint64_t *vec, size_t off, uint64_t m, int n)
 void scim_postprocess(const struct scim_layer_map *lm, const int32_t *s, int variant,
                       struct scim_act *next, double *logits)
 {
+    if (!kernel)
+        choose_kernel();
     const struct scim_layer *L = lm->layer;
     struct post p = {lm, s, variant, 0.0, 0.0};
     if (L->norm_layer)

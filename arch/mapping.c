@@ -92,13 +92,21 @@ static int reads_per_tile(const struct scim_layer_map *lm)
 static int pack_weights(struct scim_layer_map *lm)
 {
     const struct scim_layer *L = lm->layer;
-    lm->wbits = calloc((size_t)L->out_c * (size_t)lm->n_words, sizeof(uint64_t));
-    if (!lm->wbits)
+    size_t nw = (size_t)lm->n_words;
+    lm->n_groups = (L->out_c + 7) / 8;
+    lm->wbits = calloc((size_t)L->out_c * nw, sizeof(uint64_t));
+    lm->wgroup = calloc((size_t)lm->n_groups * 8 * nw, sizeof(uint64_t));
+    if (!lm->wbits || !lm->wgroup)
         return SCIM_ENOMEM;
     for (int j = 0; j < L->out_c; j++)
         for (int i = 0; i < lm->n_rows; i++)
             if (L->weight[(size_t)j * (size_t)lm->n_rows + (size_t)i] > 0)
-                lm->wbits[(size_t)j * (size_t)lm->n_words + (size_t)(i >> 6)] |= 1ull << (i & 63);
+                lm->wbits[(size_t)j * nw + (size_t)(i >> 6)] |= 1ull << (i & 63);
+    /* Column-group layout: the 8 columns of a group side by side for each word, so
+     * one input word is compared with 8 columns in one vector step. */
+    for (int j = 0; j < L->out_c; j++)
+        for (size_t k = 0; k < nw; k++)
+            lm->wgroup[((size_t)(j / 8) * nw + k) * 8 + (size_t)(j % 8)] = lm->wbits[(size_t)j * nw + k];
     return 0;
 }
 
@@ -366,6 +374,7 @@ void scim_mapping_free(struct scim_mapping *mp)
         free(mp->layers[i].chunks);
         free(mp->layers[i].segs);
         free(mp->layers[i].wbits);
+        free(mp->layers[i].wgroup);
         free(mp->layers[i].thr);
         free(mp->layers[i].qscale);
         free(mp->layers[i].qsamples);

@@ -69,6 +69,8 @@ struct scim_layer_map {
     int clip_possible;        /* a chunk can hold more matches than max_code */
     double utilization;       /* cells holding weights / cells of the layer's arrays */
     uint64_t *wbits;          /* packed weights [out_c][n_words]; bit set = +1 */
+    uint64_t *wgroup;         /* the same in groups of 8 columns: [out_c / 8][n_words][8] */
+    int n_groups;             /* column groups of 8 (the last one padded) */
     struct scim_threshold *thr; /* [variants][out_c] comparator thresholds (neuron.h variants) */
     struct scim_layer qlayer; /* scale crossbar: the layer with its scales quantized */
     double *qscale, *qsamples; /* owned arrays of qlayer */
