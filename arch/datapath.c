@@ -220,7 +220,8 @@ static int int_act_alloc(struct scim_act *a, const struct scim_layer_map *lm)
     a->pcnt = calloc(n, 1);
     /* acc: the positions of one channel, then the stride-1 conv's wide buffer. */
     a->acc = calloc((size_t)lm->positions + (size_t)L->out_h * (size_t)a->wp, sizeof(int32_t));
-    return a->pix && a->pcnt && a->acc ? 0 : SCIM_ENOMEM;
+    a->box = calloc((size_t)lm->positions + (size_t)L->out_h * (size_t)a->wp, sizeof(int32_t));
+    return a->pix && a->pcnt && a->acc && a->box ? 0 : SCIM_ENOMEM;
 }
 
 int scim_act_alloc(struct scim_act *a, const struct scim_layer_map *lm)
@@ -251,6 +252,7 @@ void scim_act_free(struct scim_act *a)
     free(a->pix);
     free(a->pcnt);
     free(a->acc);
+    free(a->box);
     memset(a, 0, sizeof(*a));
 }
 
@@ -521,14 +523,18 @@ static void mvm_int(const struct scim_layer_map *lm, const struct scim_act *a,
     const struct scim_layer *L = lm->layer;
     int C = L->out_c, n = lm->n_rows, np = lm->positions;
     int64_t lrs = 0;
+    /* With +-1 weights, sum w x = 2 (sum over the +1 rows of x) - (sum of x): each
+     * channel adds only its +1 rows; the window sums are shared by all channels. */
+    if (L->kind == SCIM_LAYER_CONV)
+        int_conv(L, a, lm->wones, NULL, mask, a->pix, a->box);
     for (int j = 0; j < C; j++) {
         int32_t wsum = lm->wsum[j];
         if (mask)
             kept_sums(lm, mask, j, &wsum);
         if (L->kind == SCIM_LAYER_CONV) {
-            int_conv(L, a, lm->wrow + (size_t)j * (size_t)n, NULL, mask, a->pix, a->acc);
+            int_conv(L, a, lm->wplus + (size_t)j * (size_t)n, NULL, mask, a->pix, a->acc);
             for (int p = 0; p < np; p++)
-                s[(size_t)j * (size_t)np + (size_t)p] = 2 * a->acc[p] - 255 * wsum;
+                s[(size_t)j * (size_t)np + (size_t)p] = 2 * (2 * a->acc[p] - a->box[p]) - 255 * wsum;
         } else {
             s[j] = (int32_t)(2 * int_dot(lm->wrow + (size_t)j * (size_t)n, NULL, mask, a->pix, n) -
                              255 * wsum);

@@ -29,6 +29,7 @@ struct scim_act {
     uint8_t *pix;     /* integer path: pixels [c][hp][wp] (conv) or [c*h*w] (linear), pads 0 */
     uint8_t *pcnt;    /* integer path: popcount of each pixel, same layout */
     int32_t *acc;     /* integer path: one channel's sums per position, then scratch */
+    int32_t *box;     /* integer path: window sums of the pixels per position */
 };
 
 /* Data-dependent events of one MVM. */

@@ -171,11 +171,16 @@ static int build_int_path(struct scim_layer_map *lm)
     if (!lm->int_path)
         return 0;
     lm->wrow = malloc((size_t)C * (size_t)n);
+    lm->wplus = malloc((size_t)C * (size_t)n);
+    lm->wones = malloc((size_t)n);
     lm->wsum = calloc((size_t)C, sizeof(int32_t));
     lm->lrs_k = calloc((size_t)n, sizeof(int16_t));
-    if (!lm->wrow || !lm->wsum || !lm->lrs_k)
+    if (!lm->wrow || !lm->wplus || !lm->wones || !lm->wsum || !lm->lrs_k)
         return SCIM_ENOMEM;
     memcpy(lm->wrow, L->weight, (size_t)C * (size_t)n);
+    memset(lm->wones, 1, (size_t)n);
+    for (size_t k = 0; k < (size_t)C * (size_t)n; k++)
+        lm->wplus[k] = L->weight[k] > 0;
     lm->lrs_base = 0;
     for (int i = 0; i < n; i++) {
         int pos = 0;
@@ -379,6 +384,8 @@ void scim_mapping_free(struct scim_mapping *mp)
         free(mp->layers[i].qscale);
         free(mp->layers[i].qsamples);
         free(mp->layers[i].wrow);
+        free(mp->layers[i].wplus);
+        free(mp->layers[i].wones);
         free(mp->layers[i].wsum);
         free(mp->layers[i].lrs_k);
     }

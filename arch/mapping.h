@@ -78,6 +78,8 @@ struct scim_layer_map {
     int scale_rows;           /* scale crossbar: stored scale vectors (rows) of the layer */
     int int_path;             /* 1: bit-serial layer computed as an integer dot product */
     int8_t *wrow;             /* int path: [out_c][n_rows] weights (+-1) */
+    int8_t *wplus;            /* int path: [out_c][n_rows] 1 where the weight is +1, else 0 */
+    int8_t *wones;            /* int path: [n_rows] all 1 (the window sum) */
     int32_t *wsum;            /* int path: [out_c] sum of each column's weights */
     int16_t *lrs_k;           /* int path: [n_rows] 2 * (+1 weights in the row) - out_c */
     int64_t lrs_base;         /* int path: 8 * sum over rows of (-1 weights in the row) */
