@@ -44,7 +44,7 @@ struct cli {
     const char *describe;
     const char *per_image;
     const char *curve, *sweep, *temperature; /* devices --curve NAME --sweep ... */
-    int threads, force, quiet, defaults, no_reuse;
+    int threads, force, resume, quiet, defaults, no_reuse;
 };
 
 static void usage(FILE *f)
@@ -57,6 +57,7 @@ static void usage(FILE *f)
           "      --seed S            seed (workload.seed)\n"
           "      --out DIR           results folder (default: out/<config name>)\n"
           "      --force             overwrite results already in DIR\n"
+          "      --resume            keep DIR's results if they are of this very config\n"
           "      --threads N         worker threads (default: all cores)\n"
           "      --per-image FILE    write one CSV row per image (prediction and uncertainty)\n"
           "      --ood SETS          also run shifted/OOD sets, e.g. dataset:fashion-mnist,gaussian\n"
@@ -147,6 +148,8 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
         return c->temperature = v, 0;
     if (!strcmp(a, "--force"))
         return c->force = 1, 0;
+    if (!strcmp(a, "--resume"))
+        return c->resume = 1, 0;
     if (!strcmp(a, "--quiet"))
         return c->quiet = 1, 0;
     if (!strcmp(a, "--defaults"))
@@ -332,15 +335,38 @@ static int mkdir_p(const char *path)
     return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-static int prepare_out(struct session *s, const char *dir, int force)
+/* Does the report in path come from this resolved config (same config hash)? */
+static int same_config(struct session *s, const char *path)
+{
+    char hash[17], want[48], buf[256] = "";
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    scim_config_hash(&s->cfg, hash);
+    snprintf(want, sizeof(want), "\"config_hash\": \"%s\"", hash);
+    return strstr(buf, want) != NULL;
+}
+
+/* 1 when DIR already holds the finished results of this config and --resume keeps
+ * them; 0 to run; < 0 on error (results of something else, and neither flag). */
+static int prepare_out(struct session *s, const char *dir, int force, int resume)
 {
     char p[PATH_MAX];
     if (join(p, sizeof(p), dir, "/report.json") < 0)
         return scim_diag_file_error(&s->d, dir, SCIM_EINVAL, "path too long");
+    if (is_file(p) && resume && !force) {
+        if (same_config(s, p))
+            return 1;
+        return scim_diag_file_error(&s->d, dir, SCIM_EEXISTS_OUT,
+                                    "holds results of another config; --resume keeps only "
+                                    "results of this very config (use --force to overwrite)");
+    }
     if (is_file(p) && !force)
         return scim_diag_file_error(&s->d, dir, SCIM_EEXISTS_OUT,
                                     "already holds results (report.json); use --force to "
-                                    "overwrite or choose another --out");
+                                    "overwrite, --resume to keep them, or another --out");
     if (mkdir_p(dir) < 0)
         return scim_diag_file_error(&s->d, dir, SCIM_EIO, "cannot create folder: %s",
                                     strerror(errno));
@@ -474,7 +500,12 @@ static int cmd_run(struct session *s, const struct cli *c)
     if (rc == 0)
         rc = load_data(s, &first, &n);
     if (rc == 0)
-        rc = prepare_out(s, out, c->force);
+        rc = prepare_out(s, out, c->force, c->resume);
+    if (rc == 1) {
+        if (!c->quiet)
+            printf("%s: results of this config are complete; nothing to run (--resume)\n", out);
+        return 0;
+    }
     if (rc < 0)
         return rc;
     struct scim_engine_opts opt = {c->threads, !c->quiet && isatty(2), c->no_reuse};

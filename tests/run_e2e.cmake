@@ -34,6 +34,25 @@ string(JSON reads GET "${json}" events array_reads)
 if(crossbar LESS_EQUAL 0 OR reads LESS_EQUAL 0)
   message(FATAL_ERROR "no crossbar energy or reads in report.json")
 endif()
+# A folder with results is refused without --force; --resume keeps results of the
+# same config untouched and refuses those of another config.
+execute_process(COMMAND ${SIM} run ${CONFIG} --images ${IMAGES} --seed 7 --out ${OUT}/a --quiet
+                RESULT_VARIABLE rc ERROR_VARIABLE err TIMEOUT 600)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "already holds results")
+  message(FATAL_ERROR "an existing results folder was not refused (${rc}): ${err}")
+endif()
+file(TIMESTAMP ${OUT}/a/report.json before)
+execute_process(COMMAND ${SIM} run ${CONFIG} --images ${IMAGES} --seed 7 --out ${OUT}/a --resume
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 600)
+file(TIMESTAMP ${OUT}/a/report.json after)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "complete" OR NOT before STREQUAL after)
+  message(FATAL_ERROR "--resume did not keep the finished results (${rc}): ${out}${err}")
+endif()
+execute_process(COMMAND ${SIM} run ${CONFIG} --images ${IMAGES} --seed 8 --out ${OUT}/a --resume
+                RESULT_VARIABLE rc ERROR_VARIABLE err TIMEOUT 600)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "another config")
+  message(FATAL_ERROR "--resume accepted results of another config (${rc}): ${err}")
+endif()
 # The portable popcount path gives the same report as the widest one the CPU offers.
 file(REMOVE_RECURSE ${OUT}/p)
 execute_process(COMMAND ${CMAKE_COMMAND} -E env SPINCIM_PORTABLE=1
