@@ -60,6 +60,23 @@ static void hand_counts(void)
     ASSERT_NEAR(e[SCIM_C_DECODE_SENSE], 19 * 4.76e-12, 1e-24);
     ASSERT_NEAR(e[SCIM_C_ACCUMULATOR], 380 * 0.12e-12, 1e-24);
     ASSERT_NEAR(e[SCIM_C_COMPARATOR], 20 * 0.01e-12, 1e-26);
+    /* Device-mode energy of the same pass: wordline drivers and decoders (55 fJ per
+     * wordline, 20 fJ per read), a 5-bit flash ADC (31 comparators x 19.05 fJ), and
+     * each conducting cell V^2 G t at its state's conductance (0.1 V, 10 ns;
+     * R_P 331 kohm, R_AP = R_P (1 + TMR / (1 + V^2/V_h^2)) with TMR 1, V_h 0.5 V). */
+    struct scim_config dev;
+    const char *ov[] = {"energy.mode=device"};
+    load_cfg(&dev, ov, 1);
+    struct scim_counts pc = lm->per_pass;
+    pc.ev[SCIM_EV_CELLS_LRS] = 4000; /* of the 6000 cells read */
+    double ed[SCIM_C_COUNT] = {0};
+    scim_price(&dev, &pc, ed);
+    double g_p = 1.0 / 331e3, g_ap = 1.0 / (331e3 * (1.0 + 1.0 / (1.0 + 0.01 / 0.25)));
+    ASSERT_NEAR(ed[SCIM_C_DECODE_SENSE], 300 * 55e-15 + 19 * 20e-15, 1e-27);
+    ASSERT_NEAR(ed[SCIM_C_ADC], 380 * 31 * 19.05e-15, 1e-26);
+    ASSERT_NEAR(ed[SCIM_C_CROSSBAR], (4000 * g_p + 2000 * g_ap) * 0.01 * 10e-9, 1e-27);
+    ASSERT_NEAR(ed[SCIM_C_ACCUMULATOR], 380 * 0.12e-12, 1e-24); /* digital: from the table */
+    scim_config_free(&dev);
     /* Latency of one pass: 8 sequential reads of (10 ns read + 8 columns x 1 ns). */
     struct scim_latency lat;
     ASSERT_EQ(scim_latency_estimate(&cfg, &mp, 1, 0, &lat), 0);
