@@ -74,6 +74,21 @@ static inline __attribute__((always_inline)) void mvm_chunked(const struct mvm_j
     }
 }
 
+/* Accumulate the match counts m of column group g into the sums; returns their total
+ * (the low-resistance cells read). */
+static inline __attribute__((always_inline)) uint64_t store_group(const struct mvm_job *jb, int g,
+                                                                  int out, const uint64_t *m)
+{
+    uint64_t lrs = 0;
+    int cols = out - g * 8 < 8 ? out - g * 8 : 8;
+    for (int c = 0; c < cols; c++) {
+        lrs += m[c];
+        jb->s[(size_t)(g * 8 + c) * (size_t)jb->stride] +=
+            (2 * (int32_t)m[c] - jb->lm->n_rows) * (1 << jb->shift);
+    }
+    return lrs;
+}
+
 /* No chunk can exceed the ADC's range: the sum of the chunks is one popcount per
  * column, taken 8 columns at a time from the column-group layout. */
 static inline __attribute__((always_inline)) void mvm_whole(const struct mvm_job *jb)
@@ -90,12 +105,7 @@ static inline __attribute__((always_inline)) void mvm_whole(const struct mvm_job
             for (int c = 0; c < 8; c++)
                 m[c] += (uint64_t)__builtin_popcountll(~(xk ^ w[(size_t)k * 8 + (size_t)c]) & keep);
         }
-        int cols = out - g * 8 < 8 ? out - g * 8 : 8;
-        for (int c = 0; c < cols; c++) {
-            lrs += m[c];
-            jb->s[(size_t)(g * 8 + c) * (size_t)jb->stride] +=
-                (2 * (int32_t)m[c] - lm->n_rows) * (1 << jb->shift);
-        }
+        lrs += store_group(jb, g, out, m);
     }
     jb->st->cells_lrs += lrs;
 }
@@ -157,12 +167,7 @@ mvm_whole_v512(const struct mvm_job *jb)
             acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(xn));
         }
         _mm512_storeu_si512(m, acc);
-        int cols = out - g * 8 < 8 ? out - g * 8 : 8;
-        for (int c = 0; c < cols; c++) {
-            lrs += m[c];
-            jb->s[(size_t)(g * 8 + c) * (size_t)jb->stride] +=
-                (2 * (int32_t)m[c] - lm->n_rows) * (1 << jb->shift);
-        }
+        lrs += store_group(jb, g, out, m);
     }
     jb->st->cells_lrs += lrs;
 }

@@ -392,3 +392,15 @@ double scim_rngphys_current_limit(const struct scim_device_ops *ops, const void 
         return INFINITY;
     return scim_rngphys_i_max(params);
 }
+
+const struct scim_rng_ops scim_rngphys_ops = {
+    .state_size = sizeof(struct scim_rngphys_state),
+    .init = scim_rngphys_op_init,
+    .sample = scim_rngphys_op_sample,
+    .bit_energy_j = scim_rngphys_op_bit_energy,
+    .bit_latency_s = scim_rngphys_op_bit_latency,
+    .area_m2 = scim_rngphys_op_area,
+    .static_power_w = scim_rngphys_op_static_power,
+    .p_switch = scim_rngphys_op_p_switch,
+    .calibrate = scim_rngphys_op_calibrate,
+};

@@ -193,4 +193,8 @@ double scim_rngphys_op_calibrate(const void *params, double p, double temp_k);
  * branch end for models built on these ops, INFINITY for any other model. */
 double scim_rngphys_current_limit(const struct scim_device_ops *ops, const void *params);
 
+/* The RNG ops of every model built on this physics (their params structs start
+ * with struct scim_rngphys_params). */
+extern const struct scim_rng_ops scim_rngphys_ops;
+
 #endif

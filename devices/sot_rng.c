@@ -47,18 +47,6 @@ static const struct scim_param sot_rng_table[] = {
     {0},
 };
 
-static const struct scim_rng_ops sot_rng_ops = {
-    .state_size = sizeof(struct scim_rngphys_state),
-    .init = scim_rngphys_op_init,
-    .sample = scim_rngphys_op_sample,
-    .bit_energy_j = scim_rngphys_op_bit_energy,
-    .bit_latency_s = scim_rngphys_op_bit_latency,
-    .area_m2 = scim_rngphys_op_area,
-    .static_power_w = scim_rngphys_op_static_power,
-    .p_switch = scim_rngphys_op_p_switch,
-    .calibrate = scim_rngphys_op_calibrate,
-};
-
 const struct scim_device_ops scim_dev_sot_rng = {
     .abi_version = SCIM_DEVICE_ABI,
     .name = "sot_rng",
@@ -68,5 +56,5 @@ const struct scim_device_ops scim_dev_sot_rng = {
     .params = sot_rng_table,
     .params_size = sizeof(struct sot_rng_params),
     .check = scim_rngphys_op_check,
-    .rng = &sot_rng_ops,
+    .rng = &scim_rngphys_ops,
 };
