@@ -7,6 +7,8 @@
  *   DATA/mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]
  *   DATA/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]
  * A reader accepts either the raw or the .gz name and detects gzip by its magic.
+ * "synthetic:CxHxW[:N]" gives N reproducible random images of that shape instead (for
+ * energy and timing studies of topologies without a dataset in the registries).
  * Declared sizes are checked against the real data before anything is allocated.
  */
 #ifndef SCIM_DATASET_H

@@ -272,7 +272,7 @@ static void test_dataset_small(void)
     ASSERT_EQ(scim_dataset_load(&ds, "fashion-mnist", "test", tmpdir, &d), SCIM_ENOENT);
     ASSERT_STR_CONTAINS(d.text, "dataset 'fashion-mnist' not found in");
     ASSERT_EQ(scim_dataset_load(&ds, "cifar", "test", tmpdir, &d), SCIM_ENOENT);
-    ASSERT_STR_CONTAINS(d.text, "unknown dataset 'cifar' (known: mnist, fashion-mnist)");
+    ASSERT_STR_CONTAINS(d.text, "unknown dataset 'cifar' (known: mnist, fashion-mnist, synthetic:CxHxW[:N])");
     ASSERT_EQ(scim_dataset_load(&ds, "mnist", "val", tmpdir, &d), SCIM_EINVAL);
     ASSERT_STR_CONTAINS(d.text, "unknown split 'val'");
     b[8 + 3] = 10;
@@ -318,8 +318,31 @@ static void test_dataset_real(const char *name)
     scim_diag_free(&d);
 }
 
+/* synthetic:CxHxW[:N]: the shape asked for, reproducible, bad specs refused. */
+static void synthetic_sets(void)
+{
+    struct scim_dataset a, b;
+    struct scim_diag d;
+    scim_diag_init(&d, NULL);
+    ASSERT_EQ(scim_dataset_load(&a, "synthetic:3x32x32:50", "test", ".", &d), 0);
+    ASSERT_EQ(scim_dataset_load(&b, "synthetic:3x32x32:50", "test", ".", &d), 0);
+    ASSERT(a.n == 50 && a.c == 3 && a.h == 32 && a.w == 32 && a.classes == 10);
+    ASSERT(memcmp(a.pixels, b.pixels, 50u * 3 * 32 * 32) == 0);
+    scim_dataset_free(&b);
+    ASSERT_EQ(scim_dataset_load(&b, "synthetic:1x28x28", "test", ".", &d), 0);
+    ASSERT_EQ(b.n, 10000);
+    scim_dataset_free(&a);
+    scim_dataset_free(&b);
+    ASSERT(scim_dataset_load(&a, "synthetic:3x32", "test", ".", &d) < 0);
+    ASSERT(scim_dataset_load(&a, "synthetic:3x32x32:0", "test", ".", &d) < 0);
+    ASSERT(scim_dataset_load(&a, "synthetic:3x32x32x", "test", ".", &d) < 0);
+    ASSERT_STR_CONTAINS(d.text, "synthetic:CxHxW[:N]");
+    scim_diag_free(&d);
+}
+
 int main(void)
 {
+    synthetic_sets();
     snprintf(tmpdir, sizeof(tmpdir), "%s/test_idx-XXXXXX", SPINCIM_BINARY_DIR);
     ASSERT(mkdtemp(tmpdir));
     test_valid();
