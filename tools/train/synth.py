@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Export an untrained model with random binary weights, for energy, area and timing studies.
+
+The simulator's event counts depend on a topology's shapes, not on trained weights, so a
+random-weight model with default scales and batch-norm statistics is enough to price a
+network whose dataset the registries do not provide (CIFAR-10-shaped VGG-small), or a
+standard-width LeNet-5 as the papers' hardware tables assume.
+
+  python3 tools/train/synth.py --topology vgg-small --method scale_dropout --out workloads/synthetic
+  python3 tools/train/synth.py --topology lenet5 --widths 6,16,120,84 --input-encoding binary \\
+      --method scale_dropout --name lenet5-std-binary-scaledrop --out workloads/synthetic
+"""
+
+import argparse
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bnn  # noqa: E402
+import export  # noqa: E402
+
+# VGG-small of the BNN literature (Scale-Dropout's "VGG small"), CIFAR-10-shaped input.
+VGG_SMALL = ((128, False), (128, True), (256, False), (256, True), (512, False), (512, True))
+VGG_DROPOUT = (0.1, 0.1, 0.2, 0.2, 0.3, 0.3, 0.5, 0.5, 0.1)
+
+
+def vgg_small(method, encoding):
+    probs = (0.0,) * len(VGG_DROPOUT) if method == "bnn" else VGG_DROPOUT
+    layers, cin = [], 3
+    for i, (cout, pool) in enumerate(VGG_SMALL):
+        layers.append(bnn.BinaryConv2d(f"conv{i + 1}", cin, cout, 3, padding=1, dropout_p=probs[i],
+                                       pool_kind="max" if pool else None, pool_size=2 if pool else 1))
+        cin = cout
+    layers += [bnn.BinaryLinear("fc1", 512 * 4 * 4, 1024, dropout_p=probs[6]),
+               bnn.BinaryLinear("fc2", 1024, 1024, dropout_p=probs[7]),
+               bnn.BinaryLinear("fc3", 1024, 10, activation="none", dropout_p=probs[8])]
+    return bnn.BNN(layers, encoding=encoding, topology="vgg-small", input_shape=(3, 32, 32))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--topology", choices=("lenet5", "mlp4", "vgg-small"), required=True)
+    ap.add_argument("--method", choices=("bnn", "scale_dropout"), default="scale_dropout")
+    ap.add_argument("--widths", default=None, help="comma-separated widths (lenet5, mlp4)")
+    ap.add_argument("--input-encoding", choices=("bitserial8", "binary"), default="bitserial8")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--name", default=None)
+    args = ap.parse_args(argv)
+    torch.manual_seed(args.seed)
+    if args.topology == "vgg-small":
+        model, dataset = vgg_small(args.method, args.input_encoding), "synthetic:3x32x32"
+    else:
+        widths = tuple(int(w) for w in args.widths.split(",")) if args.widths else None
+        model = bnn.build(args.topology, widths=widths, method=args.method,
+                          encoding=args.input_encoding)
+        dataset = "synthetic:1x28x28"
+    model.eval()
+    name = args.name or f"{args.topology}-{args.method.replace('_', '')}-synthetic"
+    paths = export.export(model, args.out, name, args.method, dataset,
+                          provenance={"command": " ".join(["python3", "tools/train/synth.py"] + sys.argv[1:]),
+                                      "dataset": "none: random binary weights, untrained",
+                                      "seed": args.seed},
+                          notes=(f"{name}: untrained random binary weights (energy/area/timing studies only)",))
+    print(f"exported {paths[0]} and {paths[1]}")
+
+
+if __name__ == "__main__":
+    main()
