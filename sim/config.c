@@ -70,7 +70,7 @@ static const struct scim_param adc_table[] = {
 };
 
 static const struct scim_param acc_table[] = {
-    INT(struct scim_acc_cfg, "width", width_bits, 4, 64, "16",
+    INT(struct scim_acc_cfg, "width", width_bits, 4, 64, "24",
         "adder-accumulator width in bits; a partial sum outside its range is an error"),
     {0},
 };
