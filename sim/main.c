@@ -29,6 +29,7 @@
 #include "param.h"
 #include "curve.h"
 #include "report.h"
+#include "validate.h"
 
 #define MAX_OVERRIDES 256
 
@@ -44,7 +45,8 @@ struct cli {
     const char *describe;
     const char *per_image;
     const char *curve, *sweep, *temperature; /* devices --curve NAME --sweep ... */
-    int threads, force, resume, quiet, defaults, no_reuse;
+    int threads, force, resume, quiet, defaults, no_reuse, check;
+    const char *runs; /* validate: folder of the validation runs */
 };
 
 static void usage(FILE *f)
@@ -71,6 +73,8 @@ static void usage(FILE *f)
           "  devices           list the device models; --describe NAME for one's parameters\n"
           "  devices --curve NAME --sweep current=10uA:120uA:50 [--temperature 300K,350K]\n"
           "                    a random-bit device's switching probability as CSV\n"
+          "  validate MANIFEST --runs DIR [--out FILE] [--check]\n"
+          "                    published numbers vs the runs in DIR (see tools/validate)\n"
           "  version           print the version\n",
           f);
 }
@@ -116,7 +120,7 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
     int needs = !strcmp(a, "-p") || !strcmp(a, "--images") || !strcmp(a, "--seed") ||
                 !strcmp(a, "--out") || !strcmp(a, "--threads") || !strcmp(a, "--describe") ||
                 !strcmp(a, "--per-image") || !strcmp(a, "--ood") || !strcmp(a, "--curve") ||
-                !strcmp(a, "--sweep") || !strcmp(a, "--temperature");
+                !strcmp(a, "--sweep") || !strcmp(a, "--temperature") || !strcmp(a, "--runs");
     if (needs && !v) {
         fprintf(stderr, "spincim: error: %s needs a value\n", a);
         return -1;
@@ -150,6 +154,10 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
         return c->force = 1, 0;
     if (!strcmp(a, "--resume"))
         return c->resume = 1, 0;
+    if (!strcmp(a, "--runs"))
+        return c->runs = v, 0;
+    if (!strcmp(a, "--check"))
+        return c->check = 1, 0;
     if (!strcmp(a, "--quiet"))
         return c->quiet = 1, 0;
     if (!strcmp(a, "--defaults"))
@@ -604,6 +612,27 @@ static int cmd_compare(const struct cli *c)
     return rc;
 }
 
+static int cmd_validate(struct session *s, const struct cli *c)
+{
+    if (!c->config || !c->runs) {
+        fprintf(stderr, "spincim: error: validate needs MANIFEST and --runs DIR\n");
+        return SCIM_EINVAL;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return SCIM_ENOMEM;
+    int rc = scim_validate(c->config, c->runs, m, c->check, &s->d);
+    fclose(m);
+    if (rc == 0 && c->out)
+        rc = write_text(c->out, text, &s->d);
+    else if (rc == 0)
+        fputs(text, stdout);
+    free(text);
+    return rc;
+}
+
 static int cmd_check(struct session *s, const struct cli *c)
 {
     if (!c->config) {
@@ -694,6 +723,8 @@ int main(int argc, char **argv)
         rc = cmd_config(&s, &c);
     else if (!strcmp(c.cmd, "compare"))
         rc = c.n_configs ? cmd_compare(&c) : (fprintf(stderr, "spincim: error: compare needs configs\n"), 2);
+    else if (!strcmp(c.cmd, "validate"))
+        rc = cmd_validate(&s, &c);
     else if (!strcmp(c.cmd, "map"))
         rc = cmd_map(&s, &c);
     else if (!strcmp(c.cmd, "devices"))

@@ -247,10 +247,11 @@ static void json_bayesian(const struct scim_report *r, FILE *f)
         fprintf(f, ": %d", scim_layer_modules(r->model, r->mp->layers[l].layer));
     }
     fprintf(f,
-            "},\n    \"rng_bits_per_image\": %.17g, \"rng_energy_per_image_j\": %.17g, "
+            "},\n    \"rng_energy_per_bit_j\": %.17g, \"rng_bits_per_image\": %.17g, \"rng_energy_per_image_j\": %.17g, "
             "\"rng_energy_share\": %.17g, \"rng_area_mm2\": %.17g, \"rng_area_share\": %.17g, "
             "\"rng_latency_per_image_s\": %.17g, \"rng_latency_share\": %.17g},\n",
-            bits, r->energy_comp[SCIM_C_RNG], ratio(r->energy_comp[SCIM_C_RNG], r->energy_per_image),
+            ratio(r->energy_comp[SCIM_C_RNG], bits), bits, r->energy_comp[SCIM_C_RNG],
+            ratio(r->energy_comp[SCIM_C_RNG], r->energy_per_image),
             r->area.comp[SCIM_C_RNG] * 1e6, ratio(r->area.comp[SCIM_C_RNG], r->area.total),
             (double)r->lat.rng_cycles * res->mc_samples / r->lat.clock_hz,
             ratio((double)r->lat.rng_cycles * res->mc_samples, (double)r->lat.image_cycles));

@@ -1,0 +1,229 @@
+/*
+ * validate.c - the validation report: published numbers, spincim's, ratios, pins.
+ */
+#include "validate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "units.h"
+#include "yaml_dom.h"
+
+/* Units of metric values in report.json (SI, except areas in mm2). */
+static const struct {
+    const char *name;
+    enum scim_dim dim;
+    double to_si;
+} metric_units[] = {
+    {"J", SCIM_DIM_ENERGY, 1.0}, {"W", SCIM_DIM_POWER, 1.0},  {"s", SCIM_DIM_TIME, 1.0},
+    {"mm2", SCIM_DIM_AREA, 1e-6}, {"m2", SCIM_DIM_AREA, 1.0}, {"", SCIM_DIM_NONE, 1.0},
+};
+
+struct item {
+    const char *id, *source, *quantity, *run, *metric, *notes;
+    const char *published_text, *pinned_text;
+    enum scim_dim dim;
+    double to_si, published, pinned, tolerance, value;
+    const struct scim_loc *loc;
+};
+
+static const char *str(const struct scim_node *map, const char *key)
+{
+    const struct scim_node *n = scim_node_get(map, key);
+    return n && n->kind == SCIM_NODE_SCALAR ? n->scalar : NULL;
+}
+
+/* The number at a dotted path of a report.json, or NAN. */
+static double json_number(const struct scim_node *root, const char *path)
+{
+    char buf[256], *save = NULL;
+    snprintf(buf, sizeof(buf), "%s", path);
+    const struct scim_node *n = root;
+    for (char *tok = strtok_r(buf, ".", &save); tok && n; tok = strtok_r(NULL, ".", &save))
+        n = scim_node_get(n, tok);
+    char *end = NULL;
+    double v = n && n->kind == SCIM_NODE_SCALAR ? strtod(n->scalar, &end) : NAN;
+    return end && *end == '\0' ? v : NAN;
+}
+
+static int load_report(const char *runs, const char *run, struct scim_doc *doc,
+                       struct scim_diag *d)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s/report.json", runs, run);
+    memset(doc, 0, sizeof(*doc));
+    return scim_doc_load_file(doc, path, d);
+}
+
+static int metric_unit(const char *name, enum scim_dim *dim, double *to_si)
+{
+    for (size_t i = 0; i < sizeof(metric_units) / sizeof(metric_units[0]); i++)
+        if (!strcmp(name ? name : "", metric_units[i].name)) {
+            *dim = metric_units[i].dim;
+            *to_si = metric_units[i].to_si;
+            return 0;
+        }
+    return -1;
+}
+
+static int parse_value(const struct scim_node *map, const char *key, enum scim_dim dim,
+                       double *out, struct scim_diag *d)
+{
+    char msg[256];
+    const struct scim_node *n = scim_node_get(map, key);
+    if (!n || n->kind != SCIM_NODE_SCALAR)
+        return scim_diag_error(d, &map->loc, "validation item lacks '%s'", key);
+    if (scim_unit_parse(n->scalar, dim, out, msg, sizeof(msg)) < 0)
+        return scim_diag_error(d, &n->loc, "'%s': %s", key, msg);
+    return 0;
+}
+
+static int read_item(const struct scim_node *m, struct item *it, struct scim_diag *d)
+{
+    memset(it, 0, sizeof(*it));
+    it->loc = &m->loc;
+    it->id = str(m, "id"), it->source = str(m, "source"), it->quantity = str(m, "quantity");
+    it->run = str(m, "run"), it->metric = str(m, "metric"), it->notes = str(m, "notes");
+    it->published_text = str(m, "published"), it->pinned_text = str(m, "pinned");
+    if (!it->id || !it->source || !it->quantity || !it->run || !it->metric || !it->notes)
+        return scim_diag_error(d, &m->loc, "a validation item needs id, source, quantity, run, "
+                                           "metric and notes");
+    if (metric_unit(str(m, "metric_unit"), &it->dim, &it->to_si) < 0)
+        return scim_diag_error(d, &m->loc, "item '%s': metric_unit must be J, W, s, mm2, m2 or "
+                                           "empty", it->id);
+    if (parse_value(m, "published", it->dim, &it->published, d) < 0 ||
+        parse_value(m, "pinned", it->dim, &it->pinned, d) < 0 ||
+        parse_value(m, "tolerance", SCIM_DIM_NONE, &it->tolerance, d) < 0)
+        return SCIM_ECONFIG;
+    return 0;
+}
+
+static int measure(struct item *it, const char *runs, struct scim_diag *d)
+{
+    struct scim_doc doc;
+    int rc = load_report(runs, it->run, &doc, d);
+    if (rc == 0) {
+        it->value = json_number(doc.root, it->metric) * it->to_si;
+        if (!isfinite(it->value))
+            rc = scim_diag_error(d, it->loc, "item '%s': no number at '%s' in run '%s'", it->id,
+                                 it->metric, it->run);
+    }
+    scim_doc_free(&doc);
+    return rc;
+}
+
+static int pin_holds(const struct item *it)
+{
+    return fabs(it->value - it->pinned) <= it->tolerance * fabs(it->pinned);
+}
+
+static void md_item_row(FILE *f, const struct item *it)
+{
+    char pub[48], val[48], pin[48];
+    scim_unit_format(it->published, it->dim, 4, pub, sizeof(pub));
+    scim_unit_format(it->value, it->dim, 4, val, sizeof(val));
+    scim_unit_format(it->pinned, it->dim, 4, pin, sizeof(pin));
+    fprintf(f, "| %s | %s | %s | %s | %s | %.3f | %s ± %g %% |\n", it->id, it->source,
+            it->quantity, pub, val, it->value / it->published, pin, 100.0 * it->tolerance);
+}
+
+static int do_items(const struct scim_node *items, const char *runs, FILE *md, int check,
+                    struct scim_diag *d)
+{
+    int bad = 0;
+    struct item *all = calloc(items->n + 1, sizeof(*all));
+    if (!all)
+        return SCIM_ENOMEM;
+    for (size_t i = 0; i < items->n; i++)
+        if (read_item(items->items[i], &all[i], d) < 0 || measure(&all[i], runs, d) < 0)
+            bad = 1;
+    for (size_t i = 0; i < items->n && !bad && check; i++)
+        if (!pin_holds(&all[i]))
+            bad = scim_diag_error(d, all[i].loc, "item '%s': spincim gives %.6g, pinned %.6g ± %g %%",
+                                  all[i].id, all[i].value, all[i].pinned, 100.0 * all[i].tolerance) != 0;
+    if (md && !bad) {
+        fputs("| item | source | quantity | published | spincim | ratio | pinned |\n"
+              "|---|---|---|---|---|---|---|\n", md);
+        for (size_t i = 0; i < items->n; i++)
+            md_item_row(md, &all[i]);
+        fputs("\n## Assumptions, item by item\n", md);
+        for (size_t i = 0; i < items->n; i++)
+            fprintf(md, "\n**%s** (%s, %s). %s\n", all[i].id, all[i].source, all[i].quantity,
+                    all[i].notes);
+    }
+    free(all);
+    return bad ? SCIM_ECONFIG : 0;
+}
+
+/* A map of report.json (e.g. energy_breakdown_j) side by side for several runs. */
+static int do_compare(const struct scim_node *c, const char *runs, FILE *md, struct scim_diag *d)
+{
+    const struct scim_node *rl = scim_node_get(c, "runs");
+    const char *title = str(c, "title"), *metric = str(c, "metric");
+    enum scim_dim dim;
+    double to_si;
+    if (!rl || rl->kind != SCIM_NODE_SEQ || rl->n < 1 || rl->n > 8 || !title || !metric ||
+        metric_unit(str(c, "metric_unit"), &dim, &to_si) < 0)
+        return scim_diag_error(d, &c->loc, "a comparison needs title, runs (1 to 8), metric and "
+                                           "metric_unit");
+    struct scim_doc docs[8];
+    const struct scim_node *maps[8];
+    int rc = 0;
+    size_t n = 0;
+    for (; n < rl->n && rc == 0; n++) {
+        rc = load_report(runs, rl->items[n]->scalar, &docs[n], d);
+        maps[n] = rc == 0 ? scim_node_get(docs[n].root, metric) : NULL;
+        if (rc == 0 && (!maps[n] || maps[n]->kind != SCIM_NODE_MAP))
+            rc = scim_diag_error(d, &c->loc, "run '%s' has no map '%s'", rl->items[n]->scalar, metric);
+    }
+    if (rc == 0 && md) {
+        fprintf(md, "\n## %s\n\n| component |", title);
+        for (size_t r = 0; r < rl->n; r++)
+            fprintf(md, " %s |", rl->items[r]->scalar);
+        fputs(rl->n == 2 ? " ratio |\n|---|" : "\n|---|", md);
+        for (size_t r = 0; r < rl->n + (rl->n == 2); r++)
+            fputs("---|", md);
+        fputc('\n', md);
+        for (size_t k = 0; k < maps[0]->n; k++) {
+            fprintf(md, "| %s |", maps[0]->keys[k]);
+            double v[8];
+            for (size_t r = 0; r < rl->n; r++) {
+                char buf[48];
+                v[r] = json_number(maps[r], maps[0]->keys[k]) * to_si;
+                fprintf(md, " %s |", scim_unit_format(v[r], dim, 4, buf, sizeof(buf)));
+            }
+            if (rl->n == 2)
+                fprintf(md, v[0] > 0 ? " %.3f |" : " — |", v[0] > 0 ? v[1] / v[0] : 0.0);
+            fputc('\n', md);
+        }
+    }
+    for (size_t r = 0; r < n; r++)
+        scim_doc_free(&docs[r]);
+    return rc;
+}
+
+int scim_validate(const char *manifest, const char *runs_dir, FILE *md, int check,
+                  struct scim_diag *d)
+{
+    struct scim_doc doc;
+    int rc = scim_doc_load_file(&doc, manifest, d);
+    const struct scim_node *items = rc == 0 ? scim_node_get(doc.root, "items") : NULL;
+    const struct scim_node *cmp = rc == 0 ? scim_node_get(doc.root, "compare") : NULL;
+    if (rc == 0 && (!items || items->kind != SCIM_NODE_SEQ))
+        rc = scim_diag_error(d, doc.root ? &doc.root->loc : NULL, "the manifest needs a list 'items'");
+    if (rc == 0 && md)
+        fprintf(md, "# Validation against the reference papers\n\n"
+                    "Generated by `tools/validate` from `configs/validation/validation.yaml` and "
+                    "the runs of the configs in `configs/validation/`; do not edit by hand. "
+                    "`ratio` is spincim / published; `pinned` is the value the tests hold "
+                    "spincim to (tests/validation.cmake), so a change that moves a figure must "
+                    "update this page with its reason.\n\n");
+    if (rc == 0)
+        rc = do_items(items, runs_dir, md, check, d);
+    for (size_t i = 0; rc == 0 && cmp && cmp->kind == SCIM_NODE_SEQ && i < cmp->n; i++)
+        rc = do_compare(cmp->items[i], runs_dir, md, d);
+    scim_doc_free(&doc);
+    return rc;
+}
