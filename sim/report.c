@@ -257,6 +257,38 @@ static void json_bayesian(const struct scim_report *r, FILE *f)
             ratio((double)r->lat.rng_cycles * res->mc_samples, (double)r->lat.image_cycles));
 }
 
+/*
+ * Storage of the model's parameters, one bit-cell per stored bit (subset-parameter
+ * paper §IV-C): binary weights 1 bit; scales as the chip stores them (32-bit words in
+ * the SRAM, or the scale crossbar's rows of `bits`-bit values); batch-norm statistics
+ * are folded into the comparators' thresholds and not counted. Baselines store every
+ * weight and scale in FP32: variational inference two values (mean, sigma), an
+ * ensemble five copies, MC-dropout one; the point-estimate BNN keeps 32-bit scales.
+ */
+static void json_storage(const struct scim_report *r, FILE *f)
+{
+    double weights = 0, outputs = 0, scales = 0;
+    for (int l = 0; l < r->mp->n_layers; l++) {
+        const struct scim_layer_map *lm = &r->mp->layers[l];
+        double out = lm->layer->out_c;
+        weights += (double)lm->n_rows * out;
+        outputs += out;
+        scales += r->cfg->smem.kind == SCIM_SCALE_CROSSBAR
+                      ? lm->scale_rows * out * (double)r->cfg->smem.bits
+                      : out * (double)r->cfg->smem.word_bits;
+    }
+    double total = weights + scales, params = weights + outputs;
+    fprintf(f,
+            "  \"storage\": {\"weight_bits\": %.17g, \"scale_bits\": %.17g, \"total_bits\": %.17g,\n"
+            "    \"baseline_bits\": {\"bnn_32bit_scales\": %.17g, \"variational_fp32\": %.17g, "
+            "\"ensemble5_fp32\": %.17g, \"dropout_fp32\": %.17g},\n"
+            "    \"ratio_to\": {\"bnn_32bit_scales\": %.17g, \"variational_fp32\": %.17g, "
+            "\"ensemble5_fp32\": %.17g, \"dropout_fp32\": %.17g}},\n",
+            weights, scales, total, weights + 32 * outputs, 64 * params, 160 * params, 32 * params,
+            (weights + 32 * outputs) / total, 64 * params / total, 160 * params / total,
+            32 * params / total);
+}
+
 static void json_uncertainty(const struct scim_report *r, FILE *f)
 {
     const struct scim_unc_summary *u = &r->unc;
@@ -308,6 +340,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_int(f, "correct", (unsigned long long)res->correct);
     json_uncertainty(r, f);
     json_bayesian(r, f);
+    json_storage(r, f);
     json_kv_str(f, "energy_mode", r->cfg->energy.mode == SCIM_ENERGY_DEVICE ? "device" : "table");
     json_num(f, "energy_per_image_j", r->energy_per_image, 1);
     json_num(f, "energy_dynamic_per_image_j", r->energy_dynamic, 1);
