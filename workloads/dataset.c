@@ -197,10 +197,83 @@ static int synthetic(struct scim_dataset *ds, const char *name, const char *spli
     return 0;
 }
 
+/*
+ * CIFAR-10 in its binary format (cifar-10-batches-bin): records of one label byte and
+ * 3072 pixel bytes (1024 red, 1024 green, 1024 blue, row-major 32x32), 10,000 records
+ * per file: test_batch.bin for "test", data_batch_1..5.bin for "train". The registries
+ * do not provide CIFAR-10; users who have it place it in DATA/cifar-10/.
+ */
+#define CIFAR_RECORD (1 + 3 * 32 * 32)
+
+static int cifar_append(struct scim_dataset *ds, const char *path, struct scim_diag *d)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return scim_diag_file_error(d, path, SCIM_ENOENT,
+                                    "CIFAR-10 batch not found (place the binary version, "
+                                    "cifar-10-batches-bin, in DATA/cifar-10/)");
+    int rc = fseek(f, 0, SEEK_END) == 0 ? 0 : SCIM_EIO;
+    long size = rc == 0 ? ftell(f) : -1;
+    if (rc == 0 && (size <= 0 || size % CIFAR_RECORD || size / CIFAR_RECORD > 100000))
+        rc = scim_diag_file_error(d, path, SCIM_EFORMAT,
+                                  "%ld bytes is not a whole number of %d-byte CIFAR-10 records",
+                                  size, CIFAR_RECORD);
+    int n = rc == 0 ? (int)(size / CIFAR_RECORD) : 0;
+    uint8_t *px = rc == 0 ? realloc(ds->pixels, (size_t)(ds->n + n) * (CIFAR_RECORD - 1)) : NULL;
+    uint8_t *lb = px ? realloc(ds->labels, (size_t)(ds->n + n)) : NULL;
+    if (rc == 0 && (!px || !lb))
+        rc = scim_diag_file_error(d, path, SCIM_ENOMEM, "out of memory");
+    if (px)
+        ds->pixels = px;
+    if (lb)
+        ds->labels = lb;
+    if (rc == 0)
+        rewind(f);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        uint8_t rec[CIFAR_RECORD];
+        if (fread(rec, 1, sizeof(rec), f) != sizeof(rec))
+            rc = scim_diag_file_error(d, path, SCIM_EIO, "read error");
+        else if (rec[0] > 9)
+            rc = scim_diag_file_error(d, path, SCIM_EFORMAT, "record %d has label %d (0..9)", i,
+                                      rec[0]);
+        else {
+            ds->labels[ds->n + i] = rec[0];
+            memcpy(ds->pixels + (size_t)(ds->n + i) * (CIFAR_RECORD - 1), rec + 1, CIFAR_RECORD - 1);
+        }
+    }
+    fclose(f);
+    if (rc == 0)
+        ds->n += n;
+    return rc;
+}
+
+static int cifar10(struct scim_dataset *ds, const char *split, const char *data_dir,
+                   struct scim_diag *d)
+{
+    char path[4096];
+    int rc = 0, train = !strcmp(split, "train");
+    ds->name = strdup("cifar-10");
+    ds->c = 3, ds->h = 32, ds->w = 32, ds->classes = 10;
+    for (int b = 1; rc == 0 && b <= (train ? 5 : 1); b++) {
+        if (train)
+            snprintf(path, sizeof(path), "%s/cifar-10/data_batch_%d.bin", data_dir, b);
+        else
+            snprintf(path, sizeof(path), "%s/cifar-10/test_batch.bin", data_dir);
+        rc = cifar_append(ds, path, d);
+    }
+    return rc;
+}
+
 int scim_dataset_load(struct scim_dataset *ds, const char *name, const char *split,
                       const char *data_dir, struct scim_diag *d)
 {
     memset(ds, 0, sizeof(*ds));
+    if (!strcmp(name, "cifar-10")) {
+        int rc = cifar10(ds, split, data_dir, d);
+        if (rc)
+            scim_dataset_free(ds);
+        return rc;
+    }
     if (!strncmp(name, "synthetic:", 10)) {
         int rc = synthetic(ds, name, split, d);
         if (rc)
@@ -210,7 +283,7 @@ int scim_dataset_load(struct scim_dataset *ds, const char *name, const char *spl
     if (!known_name(name))
         return scim_diag_file_error(d, data_dir, SCIM_ENOENT,
                                     "unknown dataset '%s' (known: mnist, fashion-mnist, "
-                                    "synthetic:CxHxW[:N])",
+                                    "cifar-10, synthetic:CxHxW[:N])",
                                     name);
     const char *prefix = strcmp(split, "test") == 0    ? "t10k"
                          : strcmp(split, "train") == 0 ? "train"

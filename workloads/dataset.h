@@ -7,6 +7,8 @@
  *   DATA/mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]
  *   DATA/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]
  * A reader accepts either the raw or the .gz name and detects gzip by its magic.
+ * "cifar-10" reads the CIFAR-10 binary batches (DATA/cifar-10/test_batch.bin,
+ * data_batch_1..5.bin) when a user has them; nothing downloads them.
  * "synthetic:CxHxW[:N]" gives N reproducible random images of that shape instead (for
  * energy and timing studies of topologies without a dataset in the registries).
  * Declared sizes are checked against the real data before anything is allocated.

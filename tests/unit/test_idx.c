@@ -272,7 +272,7 @@ static void test_dataset_small(void)
     ASSERT_EQ(scim_dataset_load(&ds, "fashion-mnist", "test", tmpdir, &d), SCIM_ENOENT);
     ASSERT_STR_CONTAINS(d.text, "dataset 'fashion-mnist' not found in");
     ASSERT_EQ(scim_dataset_load(&ds, "cifar", "test", tmpdir, &d), SCIM_ENOENT);
-    ASSERT_STR_CONTAINS(d.text, "unknown dataset 'cifar' (known: mnist, fashion-mnist, synthetic:CxHxW[:N])");
+    ASSERT_STR_CONTAINS(d.text, "unknown dataset 'cifar' (known: mnist, fashion-mnist, cifar-10, synthetic:CxHxW[:N])");
     ASSERT_EQ(scim_dataset_load(&ds, "mnist", "val", tmpdir, &d), SCIM_EINVAL);
     ASSERT_STR_CONTAINS(d.text, "unknown split 'val'");
     b[8 + 3] = 10;
@@ -340,9 +340,45 @@ static void synthetic_sets(void)
     scim_diag_free(&d);
 }
 
+/* CIFAR-10 binary batches made here: labels and channel-major pixels land where
+ * they belong; a broken record size and a bad label are refused. */
+static void cifar_batches(void)
+{
+    char dir[4096], path[4200];
+    snprintf(dir, sizeof(dir), "%s/test_idx-cifar", SPINCIM_BINARY_DIR);
+    snprintf(path, sizeof(path), "%s/cifar-10", dir);
+    mkdir(dir, 0755);
+    mkdir(path, 0755);
+    snprintf(path, sizeof(path), "%s/cifar-10/test_batch.bin", dir);
+    FILE *f = fopen(path, "wb");
+    for (int i = 0; i < 3; i++) {
+        fputc(i + 4, f);
+        for (int k = 0; k < 3072; k++)
+            fputc((k / 1024) * 100 + i, f); /* channel c: 100 c + i */
+    }
+    fclose(f);
+    struct scim_dataset ds;
+    struct scim_diag d;
+    scim_diag_init(&d, NULL);
+    ASSERT_EQ(scim_dataset_load(&ds, "cifar-10", "test", dir, &d), 0);
+    ASSERT(ds.n == 3 && ds.c == 3 && ds.h == 32 && ds.w == 32);
+    ASSERT_EQ(ds.labels[2], 6);
+    ASSERT_EQ(ds.pixels[(size_t)2 * 3072 + 2048 + 5], 202); /* image 2, blue */
+    scim_dataset_free(&ds);
+    f = fopen(path, "ab");
+    fputc(1, f); /* a stray byte: not a whole record */
+    fclose(f);
+    ASSERT(scim_dataset_load(&ds, "cifar-10", "test", dir, &d) < 0);
+    ASSERT_STR_CONTAINS(d.text, "whole number of 3073-byte CIFAR-10 records");
+    ASSERT(scim_dataset_load(&ds, "cifar-10", "train", dir, &d) < 0);
+    ASSERT_STR_CONTAINS(d.text, "data_batch_1.bin");
+    scim_diag_free(&d);
+}
+
 int main(void)
 {
     synthetic_sets();
+    cifar_batches();
     snprintf(tmpdir, sizeof(tmpdir), "%s/test_idx-XXXXXX", SPINCIM_BINARY_DIR);
     ASSERT(mkdtemp(tmpdir));
     test_valid();
