@@ -99,6 +99,9 @@ static const struct scim_param drop_table[] = {
          "Monte Carlo inference with the model's dropout; false = one deterministic pass"),
     ENUM(struct scim_dropout_cfg, "modules", modules, "per_model|per_layer", "per_model",
          "one dropout RNG module shared by all layers, or one per layer"),
+    BOOL(struct scim_dropout_cfg, "overlap_passes", overlap, "false",
+         "pipeline the Monte Carlo passes through the layers (pass t+1 enters a layer as "
+         "soon as pass t leaves it) instead of running them one after another"),
     {0},
 };
 

@@ -73,6 +73,7 @@ enum scim_drop_modules { SCIM_DROP_PER_MODEL = 0, SCIM_DROP_PER_LAYER };
 struct scim_dropout_cfg {
     int enabled;  /* 1: Monte Carlo inference with the model's dropout; 0: point estimate */
     int modules;  /* enum scim_drop_modules: one RNG module for the model or one per layer */
+    int overlap;  /* 1: Monte Carlo passes pipelined through the layers */
 };
 
 enum scim_conv_strategy { SCIM_CONV_UNROLLED = 0, SCIM_CONV_KXK };

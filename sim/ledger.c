@@ -185,7 +185,16 @@ int scim_latency_estimate(const struct scim_config *cfg, const struct scim_mappi
     if (drop_layers)
         lat->rng_cycles = rng_modules == 1 ? (uint64_t)drop_layers * bit : bit;
     lat->pass_cycles += lat->rng_cycles;
-    lat->image_cycles = (uint64_t)passes * lat->pass_cycles + (passes > 1 ? (uint64_t)passes : 0);
+    /* Sequential passes repeat the whole pass; pipelined ones start one slowest layer
+     * (or dropout draw) apart. */
+    uint64_t step = lat->pass_cycles;
+    if (cfg->drop.overlap) {
+        step = lat->rng_cycles;
+        for (int l = 0; l < mp->n_layers; l++)
+            step = lat->layer_cycles[l] > step ? lat->layer_cycles[l] : step;
+    }
+    lat->image_cycles = lat->pass_cycles + (uint64_t)(passes - 1) * step +
+                        (passes > 1 ? (uint64_t)passes : 0);
     lat->clock_hz = clk;
     lat->pass_s = (double)lat->pass_cycles / clk;
     lat->image_s = (double)lat->image_cycles / clk;

@@ -375,13 +375,23 @@ int scim_params_defaults(const struct scim_param *table, void *dst)
 
 /* ---- printing ---- */
 
-/* A double-quoted YAML string. */
+/* A double-quoted YAML string. Characters YAML refuses unescaped (C1 controls,
+ * U+FFFE, U+FFFF) or reads as line breaks (U+0085, U+2028, U+2029) are escaped,
+ * so the text loads back to the same string. */
 static void emit_str(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
+        unsigned char c = (unsigned char)*s, c1 = (unsigned char)s[1];
+        if (c == 0xc2 && c1 >= 0x80 && c1 <= 0x9f) {
+            fprintf(f, "\\x%02x", c1);
+            s++;
+        } else if (c1 && ((c == 0xe2 && c1 == 0x80 && (s[2] == '\xa8' || s[2] == '\xa9')) ||
+                          (c == 0xef && c1 == 0xbf && (s[2] == '\xbe' || s[2] == '\xbf')))) {
+            fprintf(f, "\\u%04x",
+                    (c & 0x0f) << 12 | (c1 & 0x3f) << 6 | ((unsigned char)s[2] & 0x3f));
+            s += 2;
+        } else if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);
         else if (c == '\n')
             fputs("\\n", f);

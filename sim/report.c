@@ -232,6 +232,24 @@ static void json_layers(FILE *f, const struct scim_report *r)
 
 /* The stochastic hardware of the method: modules per layer (Table VII), bits drawn,
  * and the RNG's share of energy, area and latency. */
+/* The bias currents an MTJ RNG is calibrated to, one per dropout probability. */
+static void json_calibration(const struct scim_report *r, FILE *f)
+{
+    const struct scim_rng_ops *ops = r->cfg->rng_dev.ops->rng;
+    double t = r->cfg->chip.temperature_k;
+    fputs("\"calibrated_current_a\": {", f);
+    int n = 0;
+    for (int l = 0; ops->calibrate && l < r->model->n_layers; l++) {
+        double p = r->model->layers[l].n_scale_samples ? 0.5 : r->model->layers[l].dropout_p;
+        int seen = p <= 0.0;
+        for (int k = 0; k < l && !seen; k++)
+            seen = (r->model->layers[k].n_scale_samples ? 0.5 : r->model->layers[k].dropout_p) == p;
+        if (!seen)
+            fprintf(f, "%s\"%g\": %.17g", n++ ? ", " : "", p, ops->calibrate(r->cfg->rng_dev.params, p, t));
+    }
+    fputs("}, ", f);
+}
+
 static void json_bayesian(const struct scim_report *r, FILE *f)
 {
     const struct scim_run_result *res = r->res;
@@ -240,7 +258,9 @@ static void json_bayesian(const struct scim_report *r, FILE *f)
     json_str(f, r->model->method);
     fputs(", \"rng_model\": ", f);
     json_str(f, r->cfg->rng_dev.ops->name);
-    fprintf(f, ", \"modules\": %d, \"stochastic_units_by_layer\": {", r->rng_modules);
+    fputs(", ", f);
+    json_calibration(r, f);
+    fprintf(f, "\"modules\": %d, \"stochastic_units_by_layer\": {", r->rng_modules);
     for (int l = 0; l < r->mp->n_layers; l++) {
         fprintf(f, "%s", l ? ", " : "");
         json_str(f, r->mp->layers[l].layer->name);

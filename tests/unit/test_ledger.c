@@ -82,6 +82,20 @@ static void hand_counts(void)
     ASSERT_EQ(scim_latency_estimate(&cfg, &mp, 1, 0, &lat), 0);
     ASSERT_EQ(lat.layer_cycles[0], 8 * (10 + 8 * 1));
     scim_latency_free(&lat);
+    /* T = 5 passes with one shared RNG: one after another, or pipelined one slowest
+     * stage apart; averaging adds one cycle per pass. */
+    ASSERT_EQ(scim_latency_estimate(&cfg, &mp, 5, 1, &lat), 0);
+    uint64_t pass = lat.pass_cycles, slowest = lat.layer_cycles[0] > lat.layer_cycles[1]
+                                                  ? lat.layer_cycles[0] : lat.layer_cycles[1];
+    ASSERT_EQ(lat.rng_cycles, 2 * 15); /* two stochastic layers, 15 ns each */
+    ASSERT_EQ(pass, lat.layer_cycles[0] + lat.layer_cycles[1] + 30);
+    ASSERT_EQ(lat.image_cycles, 5 * pass + 5);
+    scim_latency_free(&lat);
+    cfg.drop.overlap = 1;
+    ASSERT_EQ(scim_latency_estimate(&cfg, &mp, 5, 1, &lat), 0);
+    ASSERT_EQ(lat.image_cycles, pass + 4 * (slowest > 30 ? slowest : 30) + 5);
+    scim_latency_free(&lat);
+    cfg.drop.overlap = 0;
     scim_mapping_free(&mp);
     scim_config_free(&cfg);
     scim_model_free(&m);
