@@ -128,9 +128,46 @@ static inline __attribute__((always_inline)) void mvm_whole_masked(const struct 
     jb->st->cells_lrs += lrs;
 }
 
+/* A layer with stuck pairs (faults.h): rows that read the same whatever the input
+ * leave the XNOR and count as matches (both cells in P) or not at all (both in AP),
+ * per read chunk so that the ADC still clips each read. */
+static void mvm_stuck(const struct mvm_job *jb)
+{
+    const struct scim_layer_map *lm = jb->lm;
+    int out = lm->layer->out_c, nw = lm->n_words;
+    uint64_t lrs = 0;
+    for (int j = 0; j < out; j++) {
+        const uint64_t *w = lm->wbits + (size_t)j * (size_t)nw;
+        const uint64_t *keep = lm->wkeep + (size_t)j * (size_t)nw;
+        const uint64_t *match = lm->wmatch + (size_t)j * (size_t)nw;
+        int32_t sb = 0;
+        for (int k = 0; k < lm->n_chunks; k++) {
+            const struct scim_chunk *c = &lm->chunks[k];
+            const struct scim_seg *sg = lm->segs + c->first_seg;
+            uint32_t m = 0;
+            int32_t len = 0;
+            for (uint32_t q = 0; q < c->n_seg; q++) {
+                uint64_t rows = sg[q].mask & (jb->mask ? jb->mask[sg[q].word] : ~0ull);
+                size_t at = sg[q].word;
+                m += (uint32_t)__builtin_popcountll(~(jb->x[at] ^ w[at]) & keep[at] & rows);
+                m += (uint32_t)__builtin_popcountll(match[at] & rows);
+                len += __builtin_popcountll(rows);
+            }
+            uint32_t code = m > lm->max_code ? lm->max_code : m;
+            jb->st->clips += m > lm->max_code;
+            lrs += m;
+            sb += 2 * (int32_t)code - len;
+        }
+        jb->s[(size_t)j * (size_t)jb->stride] += sb * (1 << jb->shift);
+    }
+    jb->st->cells_lrs += lrs;
+}
+
 static inline __attribute__((always_inline)) void mvm_body(const struct mvm_job *jb)
 {
-    if (jb->lm->clip_possible)
+    if (jb->lm->has_stuck)
+        mvm_stuck(jb);
+    else if (jb->lm->clip_possible)
         mvm_chunked(jb);
     else if (jb->mask)
         mvm_whole_masked(jb);
@@ -175,7 +212,7 @@ mvm_whole_v512(const struct mvm_job *jb)
 __attribute__((target("avx512f,avx512vpopcntdq,popcnt"))) static void
 mvm_avx512(const struct mvm_job *jb)
 {
-    if (!jb->lm->clip_possible && !jb->mask)
+    if (!jb->lm->clip_possible && !jb->mask && !jb->lm->has_stuck)
         mvm_whole_v512(jb);
     else
         mvm_body(jb);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../sim/error.h"
+#include "faults.h"
 #include "neuron.h"
 
 /* Append the rows listed in idx (ascending bit indices) as (word, mask) segments. */
@@ -89,6 +90,33 @@ static int reads_per_tile(const struct scim_layer_map *lm)
     return best;
 }
 
+/* Pairs whose cells are both stuck in one state (faults.h) read the same whatever the
+ * input: wkeep leaves them out of the XNOR, wmatch counts the always-matching ones. */
+static int pack_stuck(struct scim_layer_map *lm)
+{
+    const struct scim_layer *L = lm->layer;
+    size_t nw = (size_t)lm->n_words, n = (size_t)L->out_c * (size_t)lm->n_rows;
+    for (size_t k = 0; k < n && !lm->has_stuck; k++)
+        lm->has_stuck = L->weight[k] == SCIM_W_MATCH || L->weight[k] == SCIM_W_MISMATCH;
+    if (!lm->has_stuck)
+        return 0;
+    lm->wkeep = calloc((size_t)L->out_c * nw, sizeof(uint64_t));
+    lm->wmatch = calloc((size_t)L->out_c * nw, sizeof(uint64_t));
+    if (!lm->wkeep || !lm->wmatch)
+        return SCIM_ENOMEM;
+    for (int j = 0; j < L->out_c; j++)
+        for (int i = 0; i < lm->n_rows; i++) {
+            int8_t w = L->weight[(size_t)j * (size_t)lm->n_rows + (size_t)i];
+            size_t at = (size_t)j * nw + (size_t)(i >> 6);
+            uint64_t bit = 1ull << (i & 63);
+            if (w == SCIM_W_MATCH)
+                lm->wmatch[at] |= bit;
+            else if (w != SCIM_W_MISMATCH)
+                lm->wkeep[at] |= bit;
+        }
+    return 0;
+}
+
 static int pack_weights(struct scim_layer_map *lm)
 {
     const struct scim_layer *L = lm->layer;
@@ -102,6 +130,8 @@ static int pack_weights(struct scim_layer_map *lm)
         for (int i = 0; i < lm->n_rows; i++)
             if (L->weight[(size_t)j * (size_t)lm->n_rows + (size_t)i] > 0)
                 lm->wbits[(size_t)j * nw + (size_t)(i >> 6)] |= 1ull << (i & 63);
+    if (pack_stuck(lm) < 0)
+        return SCIM_ENOMEM;
     /* Column-group layout: the 8 columns of a group side by side for each word, so
      * one input word is compared with 8 columns in one vector step. */
     for (int j = 0; j < L->out_c; j++)
@@ -167,7 +197,7 @@ static int build_int_path(struct scim_layer_map *lm)
 {
     const struct scim_layer *L = lm->layer;
     int n = lm->n_rows, C = L->out_c;
-    lm->int_path = lm->planes == 8 && !lm->clip_possible;
+    lm->int_path = lm->planes == 8 && !lm->clip_possible && !lm->has_stuck;
     if (!lm->int_path)
         return 0;
     lm->wrow = malloc((size_t)C * (size_t)n);
@@ -380,6 +410,8 @@ void scim_mapping_free(struct scim_mapping *mp)
         free(mp->layers[i].segs);
         free(mp->layers[i].wbits);
         free(mp->layers[i].wgroup);
+        free(mp->layers[i].wkeep);
+        free(mp->layers[i].wmatch);
         free(mp->layers[i].thr);
         free(mp->layers[i].qscale);
         free(mp->layers[i].qsamples);

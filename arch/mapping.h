@@ -71,6 +71,9 @@ struct scim_layer_map {
     uint64_t *wbits;          /* packed weights [out_c][n_words]; bit set = +1 */
     uint64_t *wgroup;         /* the same in groups of 8 columns: [out_c / 8][n_words][8] */
     int n_groups;             /* column groups of 8 (the last one padded) */
+    int has_stuck;            /* some weight pair reads the same whatever the input */
+    uint64_t *wkeep;          /* has_stuck: [out_c][n_words] rows that depend on the input */
+    uint64_t *wmatch;         /* has_stuck: [out_c][n_words] rows that always match */
     struct scim_threshold *thr; /* [variants][out_c] comparator thresholds (neuron.h variants) */
     struct scim_layer qlayer; /* scale crossbar: the layer with its scales quantized */
     double *qscale, *qsamples; /* owned arrays of qlayer */

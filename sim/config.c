@@ -192,6 +192,25 @@ static const struct scim_param unc_table[] = {
     {0},
 };
 
+static const struct scim_param fault_table[] = {
+    F64(struct scim_fault_cfg, "bit_flip", bit_flip, SCIM_DIM_NONE, 0, 1, "0",
+        "probability that a stored binary weight is inverted (write error, retention)"),
+    F64(struct scim_fault_cfg, "stuck_p", stuck_p, SCIM_DIM_NONE, 0, 1, "0",
+        "probability that a cell is stuck in P (low resistance): with its partner also in P "
+        "the weight always reads as a match"),
+    F64(struct scim_fault_cfg, "stuck_ap", stuck_ap, SCIM_DIM_NONE, 0, 1, "0",
+        "probability that a cell is stuck in AP (high resistance): with its partner also in "
+        "AP the weight never reads as a match"),
+    STR(struct scim_fault_cfg, "layers", layers, "all",
+        "layers whose arrays have faults: all, or comma-separated layer names"),
+    F64(struct scim_fault_cfg, "layer_fraction", layer_fraction, SCIM_DIM_NONE, 0, 1, "1",
+        "share of those layers that get faults, drawn per chip instance (few-shot paper: "
+        "10-50 %)"),
+    INT(struct scim_fault_cfg, "chips", chips, 0, 100000, "0",
+        "chip instances of the Monte Carlo; 0 = 100 when a fault is set, else none"),
+    {0},
+};
+
 struct section {
     const char *key;
     const char *doc;
@@ -244,6 +263,8 @@ static const struct section sections[] = {
      NULL},
     {"uncertainty", "per-image uncertainty and the OOD rule", unc_table, CFG(unc), 0, 0, NULL,
      NULL},
+    {"faults", "device faults of the chip instances (Monte Carlo over chips)", fault_table,
+     CFG(faults), 0, 0, NULL, NULL},
     {0},
 };
 

@@ -134,6 +134,16 @@ struct scim_workload_cfg {
     char *ood;          /* comma-separated shifted / OOD input sets (workloads/shift.h), or "" */
 };
 
+/* Device faults of a chip instance (digital mode: on the stored binary weights). */
+struct scim_fault_cfg {
+    double bit_flip;       /* probability a stored weight is inverted (both cells swapped) */
+    double stuck_p;        /* probability a cell is stuck in P (low resistance) */
+    double stuck_ap;       /* probability a cell is stuck in AP (high resistance) */
+    char *layers;          /* comma-separated layer names with faults, or "all" */
+    double layer_fraction; /* share of those layers, drawn per chip, that get faults */
+    int64_t chips;         /* chip instances; 0 = 100 when a fault is set, else none */
+};
+
 struct scim_config {
     char *path;                  /* config file, or NULL for built-in defaults (owned) */
     struct scim_chip_cfg chip;
@@ -155,6 +165,7 @@ struct scim_config {
     struct scim_area_cfg area;
     struct scim_workload_cfg wl;
     struct scim_unc_cfg unc;       /* uncertainty */
+    struct scim_fault_cfg faults;  /* faults */
 };
 
 /*

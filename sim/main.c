@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../arch/datapath.h"
+#include "../arch/faults.h"
 #include "../arch/mapping.h"
 #include "../devices/registry.h"
 #include "../workloads/dataset.h"
@@ -40,7 +41,7 @@ struct cli {
     int n_configs;
     const char *overrides[MAX_OVERRIDES];
     size_t n_overrides;
-    char *owned[4]; /* override strings built from --images / --seed / --ood */
+    char *owned[4]; /* override strings built from --images, --seed, --ood, --chips */
     const char *out;
     const char *describe;
     const char *per_image;
@@ -63,6 +64,7 @@ static void usage(FILE *f)
           "      --threads N         worker threads (default: all cores)\n"
           "      --per-image FILE    write one CSV row per image (prediction and uncertainty)\n"
           "      --ood SETS          also run shifted/OOD sets, e.g. dataset:fashion-mnist,gaussian\n"
+          "      --chips N           faulty chip instances (faults.*; default 100 with faults)\n"
           "      --quiet             no summary, no progress bar\n"
           "  compare CONFIG... run several configs (same options as run) and print one table:\n"
           "                    accuracy, energy/image, area, stochastic units, OOD detection\n"
@@ -118,6 +120,7 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
     const char *a = argv[*i];
     const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
     int needs = !strcmp(a, "-p") || !strcmp(a, "--images") || !strcmp(a, "--seed") ||
+                !strcmp(a, "--chips") ||
                 !strcmp(a, "--out") || !strcmp(a, "--threads") || !strcmp(a, "--describe") ||
                 !strcmp(a, "--per-image") || !strcmp(a, "--ood") || !strcmp(a, "--curve") ||
                 !strcmp(a, "--sweep") || !strcmp(a, "--temperature") || !strcmp(a, "--runs");
@@ -130,6 +133,8 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
         (*i)++;
     if (!strcmp(a, "-p"))
         return add_override(c, v);
+    if (!strcmp(a, "--chips"))
+        return parse_int_arg(a, v, &dummy) ? -1 : add_flag_override(c, 3, "faults.chips", v);
     if (!strcmp(a, "--images"))
         return parse_int_arg(a, v, &dummy) ? -1 : add_flag_override(c, 0, "workload.images", v);
     if (!strcmp(a, "--seed"))
@@ -406,6 +411,11 @@ static void w_resolved(const void *cfg, FILE *f)
     scim_config_emit(cfg, f);
 }
 
+static void w_chips(const void *r, FILE *f)
+{
+    scim_report_chips_csv(r, f);
+}
+
 static void w_runinfo(const void *sv, FILE *f)
 {
     const struct session *s = sv;
@@ -452,6 +462,41 @@ static int write_results(struct session *s, const char *dir)
         if (rc < 0)
             return rc;
     }
+    return 0;
+}
+
+/* The Monte Carlo over faulty chip instances: each gets its own fault map (drawn from
+ * its own stream), is mapped, and runs the same images. */
+static int run_chips(struct session *s, const struct scim_engine_opts *opt, int first, int n)
+{
+    int chips = scim_fault_chips(&s->cfg);
+    for (int k = 0; k < chips; k++) {
+        struct scim_model chip;
+        struct scim_mapping mp;
+        struct scim_run_result res;
+        struct scim_fault_summary sum;
+        struct scim_engine_opts quiet = *opt;
+        quiet.progress = 0;
+        if (opt->progress)
+            fprintf(stderr, "\rchip %d/%d ", k + 1, chips);
+        int rc = scim_faults_apply(&chip, &s->model, &s->cfg, (uint64_t)k, &sum);
+        if (rc < 0)
+            return rc;
+        rc = scim_map_model(&mp, &chip, &s->cfg, &s->d);
+        if (rc == 0) {
+            rc = scim_engine_run(&s->cfg, &chip, &mp, &s->ds, first, n, &quiet, &res, &s->d);
+            if (rc == 0)
+                rc = scim_report_add_chip(&s->rep, &res, sum.flipped, sum.stuck,
+                                          sum.always_match, sum.never_match, sum.faulty_layers);
+            scim_run_result_free(&res);
+            scim_mapping_free(&mp);
+        }
+        scim_faults_free(&chip);
+        if (rc < 0)
+            return rc;
+    }
+    if (opt->progress && chips)
+        fputc('\n', stderr);
     return 0;
 }
 
@@ -523,9 +568,16 @@ static int cmd_run(struct session *s, const struct cli *c)
     if (rc == 0)
         rc = run_ood_sets(s, &opt, n);
     if (rc == 0)
+        rc = run_chips(s, &opt, first, n);
+    if (rc == 0)
         rc = write_results(s, out);
     if (rc == 0 && c->per_image)
         rc = scim_write_atomic(c->per_image, w_per_image, &s->res, &s->d);
+    if (rc == 0 && s->rep.n_chips) {
+        char p[PATH_MAX];
+        rc = join(p, sizeof(p), out, "/chips.csv") == 0 ? scim_write_atomic(p, w_chips, &s->rep, &s->d)
+                                                         : SCIM_EINVAL;
+    }
     if (rc == 0 && !c->quiet) {
         scim_report_print(&s->rep, stdout);
         printf("  simulator     %.0f forward passes/s on %d thread%s (%.2f s); results in %s/\n",

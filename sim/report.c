@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,8 +96,82 @@ int scim_report_add_ood(struct scim_report *r, const char *name, const struct sc
     return 0;
 }
 
+int scim_report_add_chip(struct scim_report *r, const struct scim_run_result *res,
+                         uint64_t flipped, uint64_t stuck, uint64_t always_match,
+                         uint64_t never_match, int faulty_layers)
+{
+    struct scim_chip_result *c = realloc(r->chips, (size_t)(r->n_chips + 1) * sizeof(*c));
+    if (!c)
+        return SCIM_ENOMEM;
+    r->chips = c;
+    c = &r->chips[r->n_chips++];
+    struct scim_unc_summary u;
+    double e[SCIM_C_COUNT] = {0};
+    summarize_uncertainty(res, &u);
+    scim_price(r->cfg, &res->chip, e);
+    memset(c, 0, sizeof(*c));
+    c->accuracy = res->n_images ? (double)res->correct / res->n_images : 0.0;
+    c->flagged = u.rejected;
+    c->mean_entropy = u.mean_entropy;
+    for (int k = 0; k < SCIM_C_COUNT; k++)
+        c->energy += e[k] / (res->n_images ? res->n_images : 1);
+    c->flipped = flipped, c->stuck = stuck, c->always_match = always_match;
+    c->never_match = never_match, c->faulty_layers = faulty_layers;
+    return 0;
+}
+
+void scim_report_chips_csv(const struct scim_report *r, FILE *f)
+{
+    fputs("chip,accuracy,flagged,mean_entropy_nats,energy_per_image_j,weights_flipped,"
+          "cells_stuck,pairs_always_match,pairs_never_match,faulty_layers\n", f);
+    for (int i = 0; i < r->n_chips; i++) {
+        const struct scim_chip_result *c = &r->chips[i];
+        fprintf(f, "%d,%.17g,%.17g,%.17g,%.17g,%llu,%llu,%llu,%llu,%d\n", i, c->accuracy,
+                c->flagged, c->mean_entropy, c->energy, (unsigned long long)c->flipped,
+                (unsigned long long)c->stuck, (unsigned long long)c->always_match,
+                (unsigned long long)c->never_match, c->faulty_layers);
+    }
+}
+
+/* Mean, sample standard deviation, minimum and maximum of x over the chips. */
+static void chip_stats(const struct scim_report *r, size_t off, double *st)
+{
+    double sum = 0, ss = 0, lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < r->n_chips; i++) {
+        double v = *(const double *)((const char *)&r->chips[i] + off);
+        sum += v, lo = fmin(lo, v), hi = fmax(hi, v);
+    }
+    double mean = sum / r->n_chips;
+    for (int i = 0; i < r->n_chips; i++) {
+        double v = *(const double *)((const char *)&r->chips[i] + off);
+        ss += (v - mean) * (v - mean);
+    }
+    st[0] = mean, st[1] = r->n_chips > 1 ? sqrt(ss / (r->n_chips - 1)) : 0.0, st[2] = lo, st[3] = hi;
+}
+
+static void json_chips(const struct scim_report *r, FILE *f)
+{
+    if (!r->n_chips) {
+        fputs("  \"chips\": null,\n", f);
+        return;
+    }
+    double a[4], g[4], e[4];
+    chip_stats(r, offsetof(struct scim_chip_result, accuracy), a);
+    chip_stats(r, offsetof(struct scim_chip_result, flagged), g);
+    chip_stats(r, offsetof(struct scim_chip_result, energy), e);
+    const struct scim_fault_cfg *fc = &r->cfg->faults;
+    fprintf(f,
+            "  \"chips\": {\"n\": %d, \"bit_flip\": %.17g, \"stuck_p\": %.17g, \"stuck_ap\": %.17g, "
+            "\"fault_free_accuracy\": %.17g,\n    \"accuracy_mean\": %.17g, \"accuracy_std\": %.17g, "
+            "\"accuracy_min\": %.17g, \"accuracy_max\": %.17g,\n    \"flagged_mean\": %.17g, "
+            "\"flagged_std\": %.17g, \"energy_per_image_mean_j\": %.17g, \"energy_per_image_std_j\": %.17g},\n",
+            r->n_chips, fc->bit_flip, fc->stuck_p, fc->stuck_ap, r->accuracy, a[0], a[1], a[2],
+            a[3], g[0], g[1], e[0], e[1]);
+}
+
 void scim_report_free(struct scim_report *r)
 {
+    free(r->chips);
     free(r->ood);
     free(r->energy_layer);
     scim_latency_free(&r->lat);
@@ -124,6 +199,13 @@ void scim_report_print(const struct scim_report *r, FILE *f)
                 "TPR %.1f %%, TNR %.1f %%, AR %.2f %%\n",
                 r->unc.mean_entropy, r->unc.mean_nll, 100.0 * r->unc.rejected, 100.0 * r->unc.tpr,
                 100.0 * r->unc.tnr, 100.0 * r->unc.ar);
+    if (r->n_chips) {
+        double st[4];
+        chip_stats(r, offsetof(struct scim_chip_result, accuracy), st);
+        fprintf(f, "  faulty chips  %d instances: accuracy %.2f ± %.2f %% (min %.2f, max %.2f; "
+                   "fault-free %.2f %%)\n",
+                r->n_chips, 100 * st[0], 100 * st[1], 100 * st[2], 100 * st[3], 100 * r->accuracy);
+    }
     for (int i = 0; i < r->n_ood; i++)
         fprintf(f, "  OOD set       %-22s flagged %.2f %% of %d images (entropy %.4f nats)\n",
                 r->ood[i].name, 100.0 * r->ood[i].flagged, r->ood[i].images,
@@ -360,6 +442,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_int(f, "correct", (unsigned long long)res->correct);
     json_uncertainty(r, f);
     json_bayesian(r, f);
+    json_chips(r, f);
     json_storage(r, f);
     json_kv_str(f, "energy_mode", r->cfg->energy.mode == SCIM_ENERGY_DEVICE ? "device" : "table");
     json_num(f, "energy_per_image_j", r->energy_per_image, 1);

@@ -38,6 +38,16 @@ struct scim_ood_result {
     double accuracy;      /* against the base labels (meaningful for shifted images) */
 };
 
+/* One faulty chip instance of the Monte Carlo over chips. */
+struct scim_chip_result {
+    double accuracy;      /* fraction correct */
+    double flagged;       /* fraction flagged OOD (eq. 26) on the test images */
+    double mean_entropy;  /* nats */
+    double energy;        /* dynamic energy per image, J (faults change the cells read) */
+    uint64_t flipped, stuck, always_match, never_match; /* its faults */
+    int faulty_layers;
+};
+
 struct scim_report {
     const struct scim_config *cfg;
     const struct scim_model *model;
@@ -61,7 +71,16 @@ struct scim_report {
     struct scim_unc_summary unc; /* uncertainty over the run */
     struct scim_ood_result *ood; /* shifted / OOD sets (owned), n_ood of them */
     int n_ood;
+    struct scim_chip_result *chips; /* faulty chip instances (owned), n_chips of them */
+    int n_chips;
 };
+
+/* Add chip instance `res` (run on a faulty copy of the chip) to the report. */
+int scim_report_add_chip(struct scim_report *r, const struct scim_run_result *res,
+                         uint64_t flipped, uint64_t stuck, uint64_t always_match,
+                         uint64_t never_match, int faulty_layers);
+/* The per-chip rows as CSV. */
+void scim_report_chips_csv(const struct scim_report *r, FILE *f);
 
 /* Add the result of running an OOD set (res) to the report. */
 int scim_report_add_ood(struct scim_report *r, const char *name, const struct scim_run_result *res);

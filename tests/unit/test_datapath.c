@@ -7,6 +7,7 @@
  * clips are counted.
  */
 #include "arch/datapath.h"
+#include "arch/faults.h"
 #include "harness.h"
 #include "sim/config.h"
 #include "sim/diag.h"
@@ -16,7 +17,7 @@ static void load_cfg(struct scim_config *cfg, const char *const *ov, size_t n)
 {
     struct scim_diag d;
     scim_diag_init(&d, stderr);
-    const char *all[16] = {"workload.model=unused.yaml"};
+    const char *all[24] = {"workload.model=unused.yaml"};
     for (size_t i = 0; i < n; i++)
         all[i + 1] = ov[i];
     ASSERT_EQ(scim_config_load(cfg, NULL, all, n + 1, &d), 0);
@@ -99,6 +100,80 @@ static void compare_method(const struct tlayer_spec *spec, int n, enum scim_meth
     scim_config_free(&cfg);
     scim_model_free(&m);
     scim_diag_free(&d);
+}
+
+/* A chip instance with bit flips and stuck cells (faults.h) equals the reference on
+ * the same faulty weights; the fault draw is reproducible and follows its rates. */
+static void compare_faulty(const struct tlayer_spec *spec, int n, enum scim_input_encoding enc,
+                           const char *strategy)
+{
+    struct scim_model m, chip, again;
+    struct scim_config cfg;
+    struct scim_mapping mp;
+    struct scim_diag d;
+    struct scim_fault_summary sum, sum2;
+    const char *ov[] = {"adc.bits=8", "crossbar.rows_per_read=32", "crossbar.rows=64", strategy,
+                        "faults.bit_flip=0.1", "faults.stuck_p=0.1", "faults.stuck_ap=0.05"};
+    tm_build(&m, spec, n, 1, 12, 12, enc, 31);
+    load_cfg(&cfg, ov, 7);
+    ASSERT_EQ(scim_fault_chips(&cfg), 100);
+    ASSERT_EQ(scim_faults_apply(&chip, &m, &cfg, 3, &sum), 0);
+    ASSERT_EQ(scim_faults_apply(&again, &m, &cfg, 3, &sum2), 0);
+    ASSERT(memcmp(&sum, &sum2, sizeof(sum)) == 0);
+    uint64_t total = 0;
+    for (int l = 0; l < n; l++) {
+        size_t k = (size_t)m.layers[l].out_c * (size_t)m.layers[l].fan_in;
+        total += k;
+        ASSERT(memcmp(chip.layers[l].weight, again.layers[l].weight, k) == 0);
+    }
+    /* 10 % flips; a pair is stuck-matching with p(A in P) p(B in P), etc. */
+    ASSERT(fabs((double)sum.flipped / total - 0.1) < 0.03);
+    ASSERT(sum.always_match > 0 && sum.never_match > 0 && sum.faulty_layers == n);
+    scim_diag_init(&d, stderr);
+    ASSERT_EQ(scim_map_model(&mp, &chip, &cfg, &d), 0);
+    struct scim_rng r;
+    scim_rng_init(&r, 8, 8);
+    uint8_t pix[144];
+    for (int img = 0; img < 30; img++) {
+        int variant[8] = {0};
+        for (int i = 0; i < 144; i++)
+            pix[i] = (uint8_t)scim_rng_u32(&r);
+        double ref[64], out[64];
+        struct scim_mvm_stats st = {0, 0, 0, 0};
+        ref_forward(&chip, pix, enc == SCIM_INPUT_BITSERIAL8, variant, ref);
+        chip_forward(&mp, pix, variant, out, &st);
+        for (int k = 0; k < m.classes; k++)
+            ASSERT(memcmp(&ref[k], &out[k], sizeof(double)) == 0);
+    }
+    scim_mapping_free(&mp);
+    scim_faults_free(&chip);
+    scim_faults_free(&again);
+    scim_config_free(&cfg);
+    scim_model_free(&m);
+    scim_diag_free(&d);
+}
+
+/* faults.layers and faults.layer_fraction pick the faulty layers. */
+static void fault_layers(const struct tlayer_spec *spec, int n)
+{
+    struct scim_model m, chip;
+    struct scim_config cfg;
+    struct scim_fault_summary sum;
+    const char *ov[] = {"faults.bit_flip=0.5", "faults.layers=l1, l3", "faults.layer_fraction=50%"};
+    tm_build(&m, spec, n, 1, 12, 12, SCIM_INPUT_BINARY, 5);
+    load_cfg(&cfg, ov, 3);
+    for (uint64_t k = 0; k < 20; k++) {
+        ASSERT_EQ(scim_faults_apply(&chip, &m, &cfg, k, &sum), 0);
+        ASSERT_EQ(sum.faulty_layers, 1); /* half of the two listed layers */
+        for (int l = 0; l < n; l++) {
+            size_t sz = (size_t)m.layers[l].out_c * (size_t)m.layers[l].fan_in;
+            int same = memcmp(chip.layers[l].weight, m.layers[l].weight, sz) == 0;
+            ASSERT(same || l == 1 || l == 3);
+        }
+        scim_faults_free(&chip);
+    }
+    scim_config_free(&cfg);
+    scim_model_free(&m);
 }
 
 static void compare_model(const struct tlayer_spec *spec, int n, int c, int h, int w,
@@ -214,6 +289,9 @@ int main(void)
         compare_model(strided, 3, 3, 9, 9, SCIM_INPUT_BITSERIAL8, strategies[s], 13);
     }
     clipped_sums();
+    compare_faulty(lenet, 4, SCIM_INPUT_BITSERIAL8, "mapping.conv_strategy=unrolled");
+    compare_faulty(lenet, 4, SCIM_INPUT_BINARY, "mapping.conv_strategy=kxk");
+    fault_layers(lenet, 4);
     compare_method(lenet, 4, SCIM_METHOD_AFFINE_DROPOUT, 0, NULL);
     compare_method(lenet, 4, SCIM_METHOD_SUBSET, 0, NULL);
     compare_method(lenet, 4, SCIM_METHOD_SPINDROP, 1, NULL);

@@ -96,6 +96,17 @@ static inline void tm_build(struct scim_model *m, const struct tlayer_spec *spec
 }
 
 /* Reference conv/linear MVM: s[pos][j] with explicit padding values. */
+/* The contribution of a weight to the sum for input v (max = the largest |v|):
+ * +-1 weights multiply; stuck pairs (faults.h codes +-2) give +-max whatever v is. */
+static inline long ref_term(int8_t w, long v, long max)
+{
+    if (w == 2)
+        return max;
+    if (w == -2)
+        return -max;
+    return w * v;
+}
+
 /* keep: NULL, or one flag per weight row (0 = the row's input is dropped). */
 static inline void ref_mvm(const struct scim_layer *L, const int *in, int pad_value,
                            const uint8_t *keep, long *s)
@@ -104,7 +115,9 @@ static inline void ref_mvm(const struct scim_layer *L, const int *in, int pad_va
         for (int j = 0; j < L->out_c; j++) {
             long acc = 0;
             for (int i = 0; i < L->fan_in; i++)
-                acc += (keep && !keep[i]) ? 0 : L->weight[(size_t)j * L->fan_in + i] * in[i];
+                acc += (keep && !keep[i]) ? 0
+                                          : ref_term(L->weight[(size_t)j * L->fan_in + i], in[i],
+                                                     pad_value == -255 ? 255 : 1);
             s[j] = acc;
         }
         return;
@@ -123,7 +136,8 @@ static inline void ref_mvm(const struct scim_layer *L, const int *in, int pad_va
                                         : in[(c * L->in_h + y) * L->in_w + x];
                             int row = (c * L->kernel + kh) * L->kernel + kw;
                             if (!keep || keep[row])
-                                acc += L->weight[(size_t)j * L->fan_in + row] * v;
+                                acc += ref_term(L->weight[(size_t)j * L->fan_in + row], v,
+                                                pad_value == -255 ? 255 : 1);
                         }
                 s[(oy * L->out_w + ox) * L->out_c + j] = acc;
             }
