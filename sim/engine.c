@@ -505,7 +505,7 @@ int scim_engine_run(const struct scim_config *cfg, const struct scim_model *m,
         return SCIM_ENOMEM;
     }
     struct scim_rng_bank bank;
-    rc = scim_rng_bank_init(&bank, cfg, m, 0);
+    rc = scim_rng_bank_init(&bank, cfg, m, opt->chip);
     if (rc < 0) {
         scim_rng_bank_free(&bank);
         free(ws);

@@ -28,6 +28,7 @@ struct scim_engine_opts {
     int threads;   /* worker threads; <= 0 = all online cores */
     int progress;  /* 1: progress bar on stderr */
     int no_reuse;  /* 1: recompute every MVM (for tests and benchmarks) */
+    uint64_t chip; /* chip instance: seeds its RNG modules' device-to-device draws */
 };
 
 struct scim_run_result {

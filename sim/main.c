@@ -477,6 +477,7 @@ static int run_chips(struct session *s, const struct scim_engine_opts *opt, int 
         struct scim_fault_summary sum;
         struct scim_engine_opts quiet = *opt;
         quiet.progress = 0;
+        quiet.chip = (uint64_t)k + 1; /* the fault-free run is chip 0 */
         if (opt->progress)
             fprintf(stderr, "\rchip %d/%d ", k + 1, chips);
         int rc = scim_faults_apply(&chip, &s->model, &s->cfg, (uint64_t)k, &sum);
@@ -561,7 +562,7 @@ static int cmd_run(struct session *s, const struct cli *c)
     }
     if (rc < 0)
         return rc;
-    struct scim_engine_opts opt = {c->threads, !c->quiet && isatty(2), c->no_reuse};
+    struct scim_engine_opts opt = {c->threads, !c->quiet && isatty(2), c->no_reuse, 0};
     rc = scim_engine_run(&s->cfg, &s->model, &s->map, &s->ds, first, n, &opt, &s->res, &s->d);
     if (rc == 0)
         rc = scim_report_build(&s->rep, &s->cfg, &s->model, &s->map, &s->res, s->ds.name);
