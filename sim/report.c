@@ -348,6 +348,18 @@ static void json_bayesian(const struct scim_report *r, FILE *f)
         json_str(f, r->mp->layers[l].layer->name);
         fprintf(f, ": %d", scim_layer_modules(r->model, r->mp->layers[l].layer));
     }
+    /* Table VII's layer-wise view: every stochastic unit of a layer as its own module. */
+    const struct scim_rng_ops *ro = r->cfg->rng_dev.ops->rng;
+    const void *rp = r->cfg->rng_dev.params;
+    for (int pass = 0; pass < 2; pass++) {
+        fputs(pass ? "},\n    \"units_power_by_layer_w\": {" : "},\n    \"units_area_by_layer_mm2\": {", f);
+        for (int l = 0; l < r->mp->n_layers; l++) {
+            int u = scim_layer_modules(r->model, r->mp->layers[l].layer);
+            fprintf(f, "%s", l ? ", " : "");
+            json_str(f, r->mp->layers[l].layer->name);
+            fprintf(f, ": %.17g", pass ? u * ro->static_power_w(rp) : u * ro->area_m2(rp) * 1e6);
+        }
+    }
     fprintf(f,
             "},\n    \"rng_energy_per_bit_j\": %.17g, \"rng_bits_per_image\": %.17g, \"rng_energy_per_image_j\": %.17g, "
             "\"rng_energy_share\": %.17g, \"rng_area_mm2\": %.17g, \"rng_area_share\": %.17g, "
