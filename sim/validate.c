@@ -199,6 +199,8 @@ static int do_compare(const struct scim_node *c, const char *runs, FILE *md, str
             fputc('\n', md);
         }
     }
+    if (rc == 0 && md && str(c, "notes"))
+        fprintf(md, "\n%s\n", str(c, "notes"));
     for (size_t r = 0; r < n; r++)
         scim_doc_free(&docs[r]);
     return rc;
