@@ -210,8 +210,10 @@ void scim_report_print(const struct scim_report *r, FILE *f)
         fprintf(f, "  OOD set       %-22s flagged %.2f %% of %d images (entropy %.4f nats)\n",
                 r->ood[i].name, 100.0 * r->ood[i].flagged, r->ood[i].images,
                 r->ood[i].mean_entropy);
-    fprintf(f, "  energy/image  %s  (dynamic %s, static %s)\n", fmt(r->energy_per_image, SCIM_DIM_ENERGY, a),
-            fmt(r->energy_dynamic, SCIM_DIM_ENERGY, b), fmt(r->energy_static, SCIM_DIM_ENERGY, c));
+    fprintf(f, "  energy/image  %s  (dynamic %s, static %s); %.2f TOPS/W (2 ops per binary MAC, "
+               "as NeuroSim)\n",
+            fmt(r->energy_per_image, SCIM_DIM_ENERGY, a), fmt(r->energy_dynamic, SCIM_DIM_ENERGY, b),
+            fmt(r->energy_static, SCIM_DIM_ENERGY, c), r->tops_per_w);
     for (int k = 0; k < SCIM_C_COUNT; k++)
         if (r->energy_comp[k] > 0)
             fprintf(f, "    %-13s %10s  %5.1f %%\n", scim_component_name(k),
@@ -227,7 +229,8 @@ void scim_report_print(const struct scim_report *r, FILE *f)
     fprintf(f, "  latency/image %s  (%llu cycles at %s; first-order estimate)\n",
             fmt(r->lat.image_s, SCIM_DIM_TIME, a), (unsigned long long)r->lat.image_cycles,
             fmt(r->lat.clock_hz, SCIM_DIM_FREQ, b));
-    fprintf(f, "  throughput    %.1f images/s, %.2f TOPS/W\n", r->throughput, r->tops_per_w);
+    fprintf(f, "  throughput    %.1f images/s (%.3g TOPS: binary ops per second)\n", r->throughput,
+            r->throughput * r->ops_per_image / 1e12);
     if (res->chip.ev[SCIM_EV_ADC_CLIP])
         fprintf(f, "  ADC clips     %llu of %llu conversions\n",
                 (unsigned long long)res->chip.ev[SCIM_EV_ADC_CLIP],
