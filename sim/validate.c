@@ -22,7 +22,7 @@ static const struct {
 };
 
 struct item {
-    const char *id, *source, *quantity, *run, *metric, *notes;
+    const char *id, *source, *quantity, *run, *metric, *notes, *file;
     const char *published_text, *pinned_text;
     enum scim_dim dim;
     double to_si, published, pinned, tolerance, value;
@@ -48,11 +48,11 @@ static double json_number(const struct scim_node *root, const char *path)
     return end && *end == '\0' ? v : NAN;
 }
 
-static int load_report(const char *runs, const char *run, struct scim_doc *doc,
+static int load_report(const char *runs, const char *run, const char *file, struct scim_doc *doc,
                        struct scim_diag *d)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/%s/report.json", runs, run);
+    snprintf(path, sizeof(path), "%s/%s/%s", runs, run, file ? file : "report.json");
     memset(doc, 0, sizeof(*doc));
     return scim_doc_load_file(doc, path, d);
 }
@@ -87,6 +87,7 @@ static int read_item(const struct scim_node *m, struct item *it, struct scim_dia
     it->id = str(m, "id"), it->source = str(m, "source"), it->quantity = str(m, "quantity");
     it->run = str(m, "run"), it->metric = str(m, "metric"), it->notes = str(m, "notes");
     it->published_text = str(m, "published"), it->pinned_text = str(m, "pinned");
+    it->file = str(m, "file");
     if (!it->id || !it->source || !it->quantity || !it->run || !it->metric || !it->notes)
         return scim_diag_error(d, &m->loc, "a validation item needs id, source, quantity, run, "
                                            "metric and notes");
@@ -100,12 +101,27 @@ static int read_item(const struct scim_node *m, struct item *it, struct scim_dia
     return 0;
 }
 
+/* A value of the run's resolved.yaml: text with its unit. */
+static double yaml_value(const struct scim_node *root, const char *path, enum scim_dim dim)
+{
+    char buf[256], msg[128], *save = NULL;
+    double v = NAN;
+    snprintf(buf, sizeof(buf), "%s", path);
+    const struct scim_node *n = root;
+    for (char *tok = strtok_r(buf, ".", &save); tok && n; tok = strtok_r(NULL, ".", &save))
+        n = scim_node_get(n, tok);
+    if (n && n->kind == SCIM_NODE_SCALAR && scim_unit_parse(n->scalar, dim, &v, msg, sizeof(msg)) < 0)
+        v = NAN;
+    return v;
+}
+
 static int measure(struct item *it, const char *runs, struct scim_diag *d)
 {
     struct scim_doc doc;
-    int rc = load_report(runs, it->run, &doc, d);
+    int rc = load_report(runs, it->run, it->file, &doc, d);
     if (rc == 0) {
-        it->value = json_number(doc.root, it->metric) * it->to_si;
+        it->value = it->file ? yaml_value(doc.root, it->metric, it->dim)
+                             : json_number(doc.root, it->metric) * it->to_si;
         if (!isfinite(it->value))
             rc = scim_diag_error(d, it->loc, "item '%s': no number at '%s' in run '%s'", it->id,
                                  it->metric, it->run);
@@ -173,7 +189,7 @@ static int do_compare(const struct scim_node *c, const char *runs, FILE *md, str
     int rc = 0;
     size_t n = 0;
     for (; n < rl->n && rc == 0; n++) {
-        rc = load_report(runs, rl->items[n]->scalar, &docs[n], d);
+        rc = load_report(runs, rl->items[n]->scalar, NULL, &docs[n], d);
         maps[n] = rc == 0 ? scim_node_get(docs[n].root, metric) : NULL;
         if (rc == 0 && (!maps[n] || maps[n]->kind != SCIM_NODE_MAP))
             rc = scim_diag_error(d, &c->loc, "run '%s' has no map '%s'", rl->items[n]->scalar, metric);
