@@ -254,6 +254,15 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* A number, or null when it is not finite (JSON has no NaN). */
+static void json_double(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.17g", v);
+    else
+        fputs("null", f);
+}
+
 static void json_num(FILE *f, const char *key, double v, int comma)
 {
     fprintf(f, "  \"%s\": ", key);
@@ -363,15 +372,20 @@ static void json_bayesian(const struct scim_report *r, FILE *f)
             fprintf(f, ": %.17g", pass ? u * ro->static_power_w(rp) : u * ro->area_m2(rp) * 1e6);
         }
     }
-    fprintf(f,
-            "},\n    \"rng_energy_per_bit_j\": %.17g, \"rng_bits_per_image\": %.17g, \"rng_energy_per_image_j\": %.17g, "
-            "\"rng_energy_share\": %.17g, \"rng_area_mm2\": %.17g, \"rng_area_share\": %.17g, "
-            "\"rng_latency_per_image_s\": %.17g, \"rng_latency_share\": %.17g},\n",
-            ratio(r->energy_comp[SCIM_C_RNG], bits), bits, r->energy_comp[SCIM_C_RNG],
-            ratio(r->energy_comp[SCIM_C_RNG], r->energy_per_image),
-            r->area.comp[SCIM_C_RNG] * 1e6, ratio(r->area.comp[SCIM_C_RNG], r->area.total),
-            (double)r->lat.rng_cycles * res->mc_samples / r->lat.clock_hz,
-            ratio((double)r->lat.rng_cycles * res->mc_samples, (double)r->lat.image_cycles));
+    double v[8] = {ratio(r->energy_comp[SCIM_C_RNG], bits), bits, r->energy_comp[SCIM_C_RNG],
+                   ratio(r->energy_comp[SCIM_C_RNG], r->energy_per_image),
+                   r->area.comp[SCIM_C_RNG] * 1e6, ratio(r->area.comp[SCIM_C_RNG], r->area.total),
+                   (double)r->lat.rng_cycles * res->mc_samples / r->lat.clock_hz,
+                   ratio((double)r->lat.rng_cycles * res->mc_samples, (double)r->lat.image_cycles)};
+    const char *k[8] = {"rng_energy_per_bit_j", "rng_bits_per_image", "rng_energy_per_image_j",
+                        "rng_energy_share", "rng_area_mm2", "rng_area_share",
+                        "rng_latency_per_image_s", "rng_latency_share"};
+    fputs("},\n   ", f);
+    for (int i = 0; i < 8; i++) {
+        fprintf(f, " \"%s\": ", k[i]);
+        json_double(f, v[i]);
+        fputs(i < 7 ? "," : "},\n", f);
+    }
 }
 
 /*
