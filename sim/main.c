@@ -304,6 +304,12 @@ static int load_data(struct session *s, int *first, int *n)
 {
     const struct scim_config *cfg = &s->cfg;
     const char *name = cfg->wl.dataset[0] ? cfg->wl.dataset : s->model.dataset;
+    if (strcmp(name, s->model.dataset) && strncmp(name, "synthetic:", 10) &&
+        strncmp(s->model.dataset, "synthetic:", 10))
+        scim_diag_warn(&s->d, NULL,
+                       "model '%s' was trained on %s; workload.dataset runs it on %s (use "
+                       "workload.ood to measure out-of-distribution detection)",
+                       s->model.name, s->model.dataset, name);
     char buf[PATH_MAX];
     int rc = scim_dataset_load(&s->ds, name, cfg->wl.split == SCIM_SPLIT_TEST ? "test" : "train",
                                data_dir(cfg, buf, sizeof(buf)), &s->d);
