@@ -293,7 +293,7 @@ static int load_chip(struct session *s, const struct cli *c, const char *config)
     const struct scim_model *m = &s->model;
     if (s->cfg.map.first_layer != SCIM_FIRST_MODEL &&
         (s->cfg.map.first_layer == SCIM_FIRST_BITSERIAL8) != (m->encoding == SCIM_INPUT_BITSERIAL8))
-        scim_diag_warn(&s->d, NULL,
+        scim_diag_warn(&s->d, &(struct scim_loc){s->cfg.path ? s->cfg.path : "spincim", 0, 0},
                        "mapping.first_layer_encoding differs from the encoding model '%s' was "
                        "trained with",
                        m->name);
@@ -306,7 +306,7 @@ static int load_data(struct session *s, int *first, int *n)
     const char *name = cfg->wl.dataset[0] ? cfg->wl.dataset : s->model.dataset;
     if (strcmp(name, s->model.dataset) && strncmp(name, "synthetic:", 10) &&
         strncmp(s->model.dataset, "synthetic:", 10))
-        scim_diag_warn(&s->d, NULL,
+        scim_diag_warn(&s->d, &(struct scim_loc){cfg->path ? cfg->path : "spincim", 0, 0},
                        "model '%s' was trained on %s; workload.dataset runs it on %s (use "
                        "workload.ood to measure out-of-distribution detection)",
                        s->model.name, s->model.dataset, name);
