@@ -589,6 +589,9 @@ int scim_config_load(struct scim_config *cfg, const char *path, const char *cons
         for (const struct section *s = sections; s->key; s++)
             load_section(s, cfg, scim_node_get(doc.root, s->key), "", doc.dir, d);
         top_unknown(doc.root, d);
+        if (d->errors == before && !cfg->wl.model) /* the whole workload section is missing */
+            scim_diag_error(d, doc.root ? &doc.root->loc : &(struct scim_loc){path, 0, 0},
+                            "missing required key 'model' in 'workload'");
         if (d->errors == before)
             cross_check(cfg, doc.root, d);
         if (d->errors == before)

@@ -177,10 +177,11 @@ static int synthetic(struct scim_dataset *ds, const char *name, const char *spli
         name[used + k] == '\0')
         used = (int)strlen(name);
     if (k < 3 || name[used] || c < 1 || c > 64 || h < 1 || h > 1024 || w < 1 || w > 1024 ||
-        n < 1 || n > 1000000)
+        n < 1 || n > 1000000 || (double)n * c * h * w > 1073741824.0)
         return scim_diag_file_error(d, name, SCIM_EINVAL,
                                     "a synthetic dataset is written synthetic:CxHxW[:N] "
-                                    "(C <= 64, H, W <= 1024, N <= 1000000), e.g. synthetic:3x32x32");
+                                    "(C <= 64, H, W <= 1024, N <= 1000000, N*C*H*W <= 2^30), "
+                                    "e.g. synthetic:3x32x32");
     size_t per = (size_t)c * (size_t)h * (size_t)w;
     ds->name = strdup(name);
     ds->pixels = malloc((size_t)n * per);

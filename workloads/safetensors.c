@@ -26,6 +26,7 @@
 
 #define ST_MAX_HEADER ((uint64_t)100 << 20) /* 100 MiB of JSON */
 #define ST_MAX_FILE ((uint64_t)2 << 30)     /* 2 GiB in total */
+#define ST_MAX_DEPTH 64                     /* nesting inside __metadata__ */
 
 /* ---- little-endian decoding ---- */
 
@@ -294,7 +295,8 @@ static int hp_tensor(struct hparse *h, struct scim_st_tensor *t)
     return 0;
 }
 
-/* Skip "__metadata__": an object (of strings) the reader does not use. */
+/* Skip "__metadata__": an object (of strings) the reader does not use. Nesting is
+ * bounded: libyaml's scanner takes time proportional to the depth for each token. */
 static int hp_skip_metadata(struct hparse *h)
 {
     int rc = hp_next(h);
@@ -306,9 +308,12 @@ static int hp_skip_metadata(struct hparse *h)
     for (size_t depth = 1; depth > 0;) {
         if ((rc = hp_next(h)))
             return rc;
-        if (h->ev.type == YAML_MAPPING_START_EVENT || h->ev.type == YAML_SEQUENCE_START_EVENT)
-            depth++;
-        else if (h->ev.type == YAML_MAPPING_END_EVENT || h->ev.type == YAML_SEQUENCE_END_EVENT)
+        if (h->ev.type == YAML_MAPPING_START_EVENT || h->ev.type == YAML_SEQUENCE_START_EVENT) {
+            if (++depth > ST_MAX_DEPTH)
+                return scim_diag_file_error(h->d, h->path, SCIM_EFORMAT,
+                                            "__metadata__ nests deeper than %d levels",
+                                            ST_MAX_DEPTH);
+        } else if (h->ev.type == YAML_MAPPING_END_EVENT || h->ev.type == YAML_SEQUENCE_END_EVENT)
             depth--;
         else if (h->ev.type != YAML_SCALAR_EVENT)
             return scim_diag_file_error(h->d, h->path, SCIM_EFORMAT,

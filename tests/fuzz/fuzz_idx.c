@@ -10,9 +10,12 @@
  *    gzip framing;
  *  - when it holds the separator "SPINCIM-LABELS", split there into an image
  *    file and a label file placed as DATA/mnist/t10k-{images-idx3,labels-idx1}-ubyte
- *    and loaded with scim_dataset_load().
+ *    and loaded with scim_dataset_load();
+ *  - written as DATA/cifar-10/test_batch.bin and loaded as dataset "cifar-10"
+ *    (records of one label byte and 3072 pixel bytes).
  * Checked: no crash, no sanitizer report, no leak; a success has exactly
- * product(dims) bytes; a failure comes with a message.
+ * product(dims) bytes (every pixel and label is read); a failure comes with a
+ * message.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -78,32 +81,25 @@ static void write_gzip(const char *path, const uint8_t *data, size_t size)
     free(out);
 }
 
-static void load_dataset(const uint8_t *images, size_t ilen, const uint8_t *labels, size_t llen)
+/* Load dataset name from the scratch data folder and check what it gives. */
+static void check_dataset(const char *name)
 {
-    char root[4200], dir[4300], path[4400];
+    char root[4200];
     fuzz_path(root, sizeof(root), "data");
-    snprintf(dir, sizeof(dir), "%s/mnist", root);
-    mkdir(root, 0700);
-    mkdir(dir, 0700);
-    snprintf(path, sizeof(path), "%s/t10k-images-idx3-ubyte", dir);
-    fuzz_write(path, images, ilen);
-    snprintf(path, sizeof(path), "%s/t10k-labels-idx1-ubyte", dir);
-    fuzz_write(path, labels, llen);
-
     struct scim_diag d;
     struct scim_dataset ds;
     scim_diag_init(&d, NULL);
-    int rc = scim_dataset_load(&ds, "mnist", "test", root, &d);
+    int rc = scim_dataset_load(&ds, name, "test", root, &d);
     if (rc < 0 && !d.errors)
         fuzz_die("scim_dataset_load failed (%s) without a message", scim_err_name(rc));
     if (rc == 0) {
-        if (ds.n < 1 || ds.c != 1 || ds.h < 1 || ds.w < 1 || !ds.pixels || !ds.labels)
+        if (ds.n < 1 || ds.c < 1 || ds.h < 1 || ds.w < 1 || !ds.pixels || !ds.labels)
             fuzz_die("scim_dataset_load accepted n=%d c=%d h=%d w=%d", ds.n, ds.c, ds.h, ds.w);
         for (int i = 0; i < ds.n; i++)
             if (ds.labels[i] >= ds.classes)
                 fuzz_die("label %d is %u", i, ds.labels[i]);
         /* Touch every pixel so ASan sees a short buffer. */
-        size_t n = (size_t)ds.n * (size_t)ds.h * (size_t)ds.w;
+        size_t n = (size_t)ds.n * (size_t)ds.c * (size_t)ds.h * (size_t)ds.w;
         unsigned sum = 0;
         for (size_t i = 0; i < n; i++)
             sum += ds.pixels[i];
@@ -111,6 +107,37 @@ static void load_dataset(const uint8_t *images, size_t ilen, const uint8_t *labe
     }
     scim_dataset_free(&ds);
     scim_diag_free(&d);
+}
+
+/* "<scratch>/data/<sub>" (made if missing) into buf. */
+static char *data_dir(char *buf, size_t len, const char *sub)
+{
+    char root[4200];
+    fuzz_path(root, sizeof(root), "data");
+    mkdir(root, 0700);
+    snprintf(buf, len, "%s/%s", root, sub);
+    mkdir(buf, 0700);
+    return buf;
+}
+
+static void load_mnist(const uint8_t *images, size_t ilen, const uint8_t *labels, size_t llen)
+{
+    char dir[4300], path[4400];
+    data_dir(dir, sizeof(dir), "mnist");
+    snprintf(path, sizeof(path), "%s/t10k-images-idx3-ubyte", dir);
+    fuzz_write(path, images, ilen);
+    snprintf(path, sizeof(path), "%s/t10k-labels-idx1-ubyte", dir);
+    fuzz_write(path, labels, llen);
+    check_dataset("mnist");
+}
+
+static void load_cifar(const uint8_t *data, size_t size)
+{
+    char dir[4300], path[4400];
+    data_dir(dir, sizeof(dir), "cifar-10");
+    snprintf(path, sizeof(path), "%s/test_batch.bin", dir);
+    fuzz_write(path, data, size);
+    check_dataset("cifar-10");
 }
 
 /* First occurrence of SEPARATOR in data, or NULL. */
@@ -139,7 +166,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *sep = find_separator(data, size);
     if (sep) {
         size_t ilen = (size_t)(sep - data), skip = ilen + sizeof(SEPARATOR) - 1;
-        load_dataset(data, ilen, sep + sizeof(SEPARATOR) - 1, size - skip);
+        load_mnist(data, ilen, sep + sizeof(SEPARATOR) - 1, size - skip);
     }
+    load_cifar(data, size);
     return 0;
 }

@@ -12,8 +12,8 @@
 #               and small valid models of every method written by python3
 #               (skipped when python3 is missing);
 #  fuzz_idx     small IDX files (1 to 4 dimensions, broken headers), the gzipped
-#               test files of tests/bad/files/data/, and image/label pairs joined by
-#               the separator SPINCIM-LABELS for the dataset loader.
+#               test files of tests/bad/files/data/, image/label pairs joined by the
+#               separator SPINCIM-LABELS for the dataset loader, and CIFAR-10 records.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${1:?usage: make_corpus.sh OUT_DIR}
@@ -197,6 +197,10 @@ idx_header 08 65535 65535 65535 >"$idx/seed-huge-dims"
 { idx_header 08 3 4 4; bytes 48 | gzip -c; printf SPINCIM-LABELS; idx_header 08 3; bytes 3 i 10; } \
   >"$idx/seed-dataset-gz"
 { idx_header 08 3 4 4; bytes 48; } | gzip -c >"$idx/seed-images-gz"
+pixels() { printf "%${1}s" '' | tr ' ' "${2:-x}"; } # N [CHAR]: N pixel bytes
+{ printf '\x03'; pixels 3072; printf '\x09'; pixels 3072 A; } >"$idx/seed-cifar-2"
+{ printf '\x01'; pixels 3072; printf '\x0a'; pixels 3072 A; } >"$idx/seed-cifar-bad-label"
+{ printf '\x01'; pixels 3000; } >"$idx/seed-cifar-short"
 for f in "$top"/tests/bad/files/data/*/*; do
   [ -f "$f" ] || continue
   head -c "$max" "$f" >"$idx/seed-bad-$(basename "$f")"
