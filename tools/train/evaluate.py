@@ -6,10 +6,19 @@ with PyTorch and write its predictions as CSV (index,label,prediction).
       --dataset mnist --split test --images 10000 --out preds.csv
   python3 tools/train/evaluate.py MODEL.yaml --mc 10 --seed 1 --out preds-mc.csv
 
-Without --mc, scale dropout is off (point estimate, every layer uses its scale alpha).
-With --mc T, each image gets T stochastic passes (each layer drops its whole scale vector
-to 1 with its dropout_p, independently per image and pass) and the prediction is the
-argmax of the mean softmax. The arithmetic runs in float64 by default, like the simulator.
+Every method of docs/model-format.md is computed as the simulator computes it.
+Without --mc the stochastic part is off (point estimate): every layer uses its scale alpha
+(scale_dropout, spindrop, spatial_spindrop: no row dropped; subset: the stored mean scale)
+or gamma and beta (affine_dropout). With --mc T, each image gets T stochastic passes, drawn
+independently per image, pass and layer, and the prediction is the argmax of the mean
+softmax:
+  scale_dropout     the whole scale vector -> 1 with probability dropout_p
+  spindrop          each weight row's input -> 0 with probability dropout_p
+  spatial_spindrop  each input channel's rows -> input 0 with probability dropout_p
+                    (a linear layer's input channels are its features)
+  affine_dropout    gamma -> 1 and beta -> 0, independently, each with probability dropout_p
+  subset            one of the N stored scale vectors, uniformly
+The arithmetic runs in float64 by default, like the simulator.
 """
 
 import argparse
@@ -33,7 +42,7 @@ def main(argv=None):
     ap.add_argument("--split", choices=("test", "train"), default="test")
     ap.add_argument("--images", type=int, default=0, help="first N images (default: all)")
     ap.add_argument("--mc", type=int, default=0, metavar="T",
-                    help="MC-Scale-Dropout with T stochastic passes (default: dropout off)")
+                    help="Monte Carlo inference with T stochastic passes (default: dropout off)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the dropout draws (with --mc)")
     ap.add_argument("--out", default=None, help="CSV file for index,label,prediction")
     ap.add_argument("--float32", action="store_true", help="compute in float32 instead of float64")
@@ -62,7 +71,8 @@ def main(argv=None):
             f.write("index,label,prediction\n")
             for i, (y, p) in enumerate(zip(labels.tolist(), pred.tolist())):
                 f.write(f"{i},{y},{p}\n")
-    mode = f"MC-Scale-Dropout T={args.mc} seed {args.seed}" if args.mc else "dropout off"
+    method = manifest.get("method", "scale_dropout")
+    mode = f"MC {method} T={args.mc} seed {args.seed}" if args.mc else "dropout off"
     print(f"{manifest.get('name', args.model)}: {dataset} {args.split}, {len(labels)} images, "
           f"{mode}: accuracy {acc:.4f}")
     return 0

@@ -4,7 +4,11 @@ NAME.yaml (manifest) next to NAME.safetensors (tensors).
 The safetensors file is written by hand: an 8-byte little-endian header length N, N bytes
 of JSON header (padded with spaces to a multiple of 8), then the tensor bytes with no gaps.
 Weights are I8 (+-1, exactly the binarized weights the forward pass used), the scale
-vector and batch-norm tensors F32.
+vector and batch-norm tensors F32. Per method (docs/model-format.md, "Bayesian methods"):
+affine_dropout writes `<layer>.affine.weight` / `.affine.bias` (gamma, beta) and no scale or
+batch norm, with `norm: layer` on every layer; subset writes `<layer>.scale_samples` [N, Cout]
+(the N samples quantized on one per-layer grid of 2^bits levels) and `<layer>.scale` (the
+variational mean quantized on the same grid), with `scale_samples: N` and `scale_bits`.
 """
 
 import json
@@ -98,7 +102,8 @@ def yaml_str(s):
 
 
 def model_tensors(model):
-    """The tensors of the format, from the model's current parameters."""
+    """The tensors of the format, from the model's current parameters (per method, as in
+    docs/model-format.md "Bayesian methods")."""
     out = {}
     with torch.no_grad():
         for layer in model.layers:
@@ -106,9 +111,17 @@ def model_tensors(model):
             if not np.all(np.abs(w) == 1):
                 raise ValueError(f"{layer.name}: binarized weights are not all +-1")
             out[f"{layer.name}.weight"] = ("I8", w.astype(np.int8))
-            out[f"{layer.name}.scale"] = ("F32", layer.scale.detach().cpu().numpy())
             if layer.bias is not None:
                 out[f"{layer.name}.bias"] = ("F32", layer.bias.detach().cpu().numpy())
+            if layer.method == "affine_dropout":
+                out[f"{layer.name}.affine.weight"] = ("F32", layer.affine_weight.detach().cpu().numpy())
+                out[f"{layer.name}.affine.bias"] = ("F32", layer.affine_bias.detach().cpu().numpy())
+                continue
+            out[f"{layer.name}.scale"] = ("F32", layer.scale.detach().cpu().numpy())
+            if layer.method == "subset":
+                if layer.scale_samples is None:
+                    raise ValueError(f"{layer.name}: subset model not frozen (call freeze_subset)")
+                out[f"{layer.name}.scale_samples"] = ("F32", layer.scale_samples.cpu().numpy())
             out[f"{layer.name}.bn.mean"] = ("F32", layer.bn.running_mean.cpu().numpy())
             out[f"{layer.name}.bn.var"] = ("F32", layer.bn.running_var.cpu().numpy())
             out[f"{layer.name}.bn.weight"] = ("F32", layer.bn.weight.detach().cpu().numpy())
@@ -117,7 +130,9 @@ def model_tensors(model):
 
 
 def manifest_text(model, name, method, dataset, tensors_file, provenance=None, notes=()):
-    eps = {layer.bn.eps for layer in model.layers}
+    if method != model.method:
+        raise ValueError(f"method {method!r} does not match the model's {model.method!r}")
+    eps = {layer.bn_eps for layer in model.layers}
     if len(eps) != 1:
         raise ValueError("all layers must share one batch-norm eps")
     c, h, w = model.input_shape
@@ -153,6 +168,11 @@ def manifest_text(model, name, method, dataset, tensors_file, provenance=None, n
             lines.append(f"    pool: {{kind: {layer.pool_kind}, size: {layer.pool_size}}}")
         lines.append(f"    activation: {layer.activation}")
         lines.append(f"    dropout_p: {yaml_float(layer.dropout_p)}")
+        if layer.method == "affine_dropout":
+            lines.append("    norm: layer")
+        if layer.method == "subset":
+            lines.append(f"    scale_samples: {layer.scale_samples.shape[0]}")
+            lines.append(f"    scale_bits: {layer.subset_bits}")
     if provenance:
         lines.append("provenance:")
         for key, value in provenance.items():
@@ -183,7 +203,8 @@ def export(model, out_dir, name, method, dataset, provenance=None, notes=()):
 def load_model(manifest_path, dtype=torch.float64):
     """Build a BNN from an exported manifest + safetensors (not from a PyTorch checkpoint).
 
-    The +-1 weights are installed as fixed weights (no re-binarization). Returns
+    The +-1 weights are installed as fixed weights (no re-binarization); every method of
+    docs/model-format.md is read with the tensors and per-layer keys it names. Returns
     (model in eval mode, manifest dict)."""
     import yaml  # Debian python3-yaml
 
@@ -191,6 +212,9 @@ def load_model(manifest_path, dtype=torch.float64):
         m = yaml.safe_load(f)
     if not isinstance(m, dict) or m.get("format") != "spincim-model" or m.get("version") != 1:
         raise ValueError(f"{manifest_path}: not a spincim-model version 1 manifest")
+    method = m.get("method", "scale_dropout")
+    if method not in bnn.METHODS:
+        raise ValueError(f"{manifest_path}: unknown method {method!r}")
     st_path = os.path.join(os.path.dirname(os.path.abspath(manifest_path)), m["tensors"])
     tensors, _ = read_safetensors(st_path)
     inp = m["input"]
@@ -198,6 +222,19 @@ def load_model(manifest_path, dtype=torch.float64):
     eps = float(m.get("bn_eps", bnn.BN_EPS))
     layers, used = [], set()
     shape = (c, h, w)          # current activation shape (C, H, W) or (F,)
+
+    def vector(lname, suffix, n, required=True):
+        key = f"{lname}.{suffix}"
+        if key not in tensors:
+            if required:
+                raise ValueError(f"{st_path}: tensor {key} missing (method {method})")
+            return None
+        t = tensors[key]
+        if tuple(t.shape) != (n,):
+            raise ValueError(f"{st_path}: {key} has shape {list(t.shape)}, expected [{n}]")
+        used.add(key)
+        return torch.from_numpy(t.astype(np.float32))
+
     for i, spec in enumerate(m["layers"]):
         lname = spec["name"]
         pool = spec.get("pool")
@@ -205,25 +242,40 @@ def load_model(manifest_path, dtype=torch.float64):
         pool_size = int(pool["size"]) if pool else 1
         act = spec.get("activation", "sign")
         p = float(spec.get("dropout_p", 0.0))
+        norm = spec.get("norm", "batch")
+        if norm not in ("batch", "layer"):
+            raise ValueError(f"{manifest_path}: layer {lname}: unknown norm {norm!r}")
+        if (norm == "layer") != (method == "affine_dropout"):
+            raise ValueError(f"{manifest_path}: layer {lname}: method {method} "
+                             + ("needs 'norm: layer'" if method == "affine_dropout"
+                                else "does not use 'norm: layer'"))
+        n_samples = int(spec.get("scale_samples", 0))
+        if method == "subset" and (n_samples < 2 or n_samples & (n_samples - 1)):
+            raise ValueError(f"{manifest_path}: layer {lname}: method subset needs "
+                             f"'scale_samples' = a power of two >= 2, got {n_samples}")
+        if method != "subset" and n_samples:
+            raise ValueError(f"{manifest_path}: layer {lname}: 'scale_samples' is only for method subset")
+        kw = {"activation": act, "dropout_p": p, "bn_eps": eps, "method": method}
         if spec["kind"] == "conv":
             if len(shape) != 3:
                 raise ValueError(f"{manifest_path}: conv layer {lname} after a linear layer")
             k, s, pad = int(spec["kernel"]), int(spec.get("stride", 1)), int(spec.get("padding", 0))
             layer = bnn.BinaryConv2d(lname, shape[0], int(spec["out_channels"]), k, padding=pad,
-                                     stride=s, activation=act, dropout_p=p, pool_kind=pool_kind,
-                                     pool_size=pool_size, bn_eps=eps)
+                                     stride=s, pool_kind=pool_kind, pool_size=pool_size, **kw)
             oh = (shape[1] + 2 * pad - k) // s + 1
             ow = (shape[2] + 2 * pad - k) // s + 1
             shape = (layer.out_ch, oh // pool_size, ow // pool_size)
         elif spec["kind"] == "linear":
             fan_in = int(np.prod(shape))
-            layer = bnn.BinaryLinear(lname, fan_in, int(spec["out_features"]), activation=act,
-                                     dropout_p=p, bn_eps=eps)
+            layer = bnn.BinaryLinear(lname, fan_in, int(spec["out_features"]), **kw)
             shape = (layer.out_ch,)
         else:
             raise ValueError(f"{manifest_path}: layer {lname}: unknown kind {spec['kind']!r}")
+        n_out = layer.out_ch
         with torch.no_grad():
-            wt = tensors[f"{lname}.weight"]
+            wt = tensors.get(f"{lname}.weight")
+            if wt is None:
+                raise ValueError(f"{st_path}: tensor {lname}.weight missing")
             if tuple(wt.shape) != tuple(layer.weight.shape):
                 raise ValueError(f"{st_path}: {lname}.weight has shape {list(wt.shape)}, "
                                  f"manifest implies {list(layer.weight.shape)}")
@@ -231,18 +283,32 @@ def load_model(manifest_path, dtype=torch.float64):
                 raise ValueError(f"{st_path}: {lname}.weight holds values other than +-1")
             layer.fixed_weight = torch.from_numpy(wt.astype(np.float32))
             layer.weight.copy_(layer.fixed_weight)
-            layer.scale.copy_(torch.from_numpy(tensors[f"{lname}.scale"]))
-            used.update({f"{lname}.weight", f"{lname}.scale"})
-            if f"{lname}.bias" in tensors:
-                layer.bias = torch.nn.Parameter(torch.from_numpy(tensors[f"{lname}.bias"].copy()))
-                used.add(f"{lname}.bias")
+            used.add(f"{lname}.weight")
+            bias = vector(lname, "bias", n_out, required=False)
+            if bias is not None:
+                layer.bias = torch.nn.Parameter(bias)
+            if method == "affine_dropout":
+                # Inverted normalization: gamma, beta; no scale, no batch norm.
+                layer.affine_weight.copy_(vector(lname, "affine.weight", n_out))
+                layer.set_affine_bias(vector(lname, "affine.bias", n_out))
+                layers.append(layer)
+                continue
+            layer.scale.copy_(vector(lname, "scale", n_out))
+            if method == "subset":
+                key = f"{lname}.scale_samples"
+                t = tensors.get(key)
+                if t is None or tuple(t.shape) != (n_samples, n_out):
+                    raise ValueError(f"{st_path}: {key} must be [{n_samples}, {n_out}] "
+                                     f"(scale_samples: {n_samples})")
+                layer.scale_samples = torch.from_numpy(t.astype(np.float32))
+                layer.subset_bits = int(spec.get("scale_bits", bnn.SUBSET_BITS))
+                used.add(key)
             bn_names = [f"{lname}.bn.{t}" for t in ("mean", "var", "weight", "bias")]
             if all(n in tensors for n in bn_names):
-                layer.bn.running_mean.copy_(torch.from_numpy(tensors[bn_names[0]]))
-                layer.bn.running_var.copy_(torch.from_numpy(tensors[bn_names[1]]))
-                layer.bn.weight.copy_(torch.from_numpy(tensors[bn_names[2]]))
-                layer.bn.bias.copy_(torch.from_numpy(tensors[bn_names[3]]))
-                used.update(bn_names)
+                layer.bn.running_mean.copy_(vector(lname, "bn.mean", n_out))
+                layer.bn.running_var.copy_(vector(lname, "bn.var", n_out))
+                layer.bn.weight.copy_(vector(lname, "bn.weight", n_out))
+                layer.bn.bias.copy_(vector(lname, "bn.bias", n_out))
             elif any(n in tensors for n in bn_names):
                 raise ValueError(f"{st_path}: {lname}: batch-norm tensors are partly present")
             else:

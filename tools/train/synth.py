@@ -6,9 +6,15 @@ random-weight model with default scales and batch-norm statistics is enough to p
 network whose dataset the registries do not provide (CIFAR-10-shaped VGG-small), or a
 standard-width LeNet-5 as the papers' hardware tables assume.
 
+Every method of docs/model-format.md: bnn, scale_dropout, spindrop, spatial_spindrop (the
+topology's dropout probabilities), affine_dropout (gamma ~ N(1, 0.3^2), beta ~ N(0, 0.3^2)
+as initialized for training, p = 0.3 on every layer) and subset (N scale samples drawn from
+N(1, SIGMA^2) per element, quantized with the mean 1 on one 4-bit grid per layer).
+
   python3 tools/train/synth.py --topology vgg-small --method scale_dropout --out workloads/synthetic
   python3 tools/train/synth.py --topology lenet5 --widths 6,16,120,84 --input-encoding binary \\
       --method scale_dropout --name lenet5-std-binary-scaledrop --out workloads/synthetic
+  python3 tools/train/synth.py --topology vgg-small --method subset --scale-samples 16 --out workloads/synthetic
 """
 
 import argparse
@@ -28,28 +34,43 @@ VGG_DROPOUT = (0.1, 0.1, 0.2, 0.2, 0.3, 0.3, 0.5, 0.5, 0.1)
 
 
 def vgg_small(method, encoding):
-    probs = (0.0,) * len(VGG_DROPOUT) if method == "bnn" else VGG_DROPOUT
+    if method in ("bnn", "subset"):
+        probs = (0.0,) * len(VGG_DROPOUT)
+    elif method == "affine_dropout":
+        probs = (bnn.AFFINE_P,) * len(VGG_DROPOUT)
+    else:
+        probs = VGG_DROPOUT
     layers, cin = [], 3
     for i, (cout, pool) in enumerate(VGG_SMALL):
         layers.append(bnn.BinaryConv2d(f"conv{i + 1}", cin, cout, 3, padding=1, dropout_p=probs[i],
-                                       pool_kind="max" if pool else None, pool_size=2 if pool else 1))
+                                       pool_kind="max" if pool else None, pool_size=2 if pool else 1,
+                                       method=method))
         cin = cout
-    layers += [bnn.BinaryLinear("fc1", 512 * 4 * 4, 1024, dropout_p=probs[6]),
-               bnn.BinaryLinear("fc2", 1024, 1024, dropout_p=probs[7]),
-               bnn.BinaryLinear("fc3", 1024, 10, activation="none", dropout_p=probs[8])]
+    layers += [bnn.BinaryLinear("fc1", 512 * 4 * 4, 1024, dropout_p=probs[6], method=method),
+               bnn.BinaryLinear("fc2", 1024, 1024, dropout_p=probs[7], method=method),
+               bnn.BinaryLinear("fc3", 1024, 10, activation="none", dropout_p=probs[8], method=method)]
     return bnn.BNN(layers, encoding=encoding, topology="vgg-small", input_shape=(3, 32, 32))
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--topology", choices=("lenet5", "mlp4", "vgg-small"), required=True)
-    ap.add_argument("--method", choices=("bnn", "scale_dropout"), default="scale_dropout")
+    ap.add_argument("--method", choices=bnn.METHODS, default="scale_dropout")
     ap.add_argument("--widths", default=None, help="comma-separated widths (lenet5, mlp4)")
     ap.add_argument("--input-encoding", choices=("bitserial8", "binary"), default="bitserial8")
+    ap.add_argument("--scale-samples", type=int, default=bnn.SUBSET_SAMPLES,
+                    help="subset: N stored scale samples (a power of two)")
+    ap.add_argument("--scale-sigma", type=float, default=0.1,
+                    help="subset: standard deviation of the random scale samples around 1")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--name", default=None)
     args = ap.parse_args(argv)
+    n = args.scale_samples
+    if n < 2 or n & (n - 1):
+        ap.error("--scale-samples must be a power of two >= 2")
+    if args.scale_sigma <= 0:
+        ap.error("--scale-sigma must be positive")
     torch.manual_seed(args.seed)
     if args.topology == "vgg-small":
         model, dataset = vgg_small(args.method, args.input_encoding), "synthetic:3x32x32"
@@ -58,6 +79,11 @@ def main(argv=None):
         model = bnn.build(args.topology, widths=widths, method=args.method,
                           encoding=args.input_encoding)
         dataset = "synthetic:1x28x28"
+    if args.method == "subset":
+        with torch.no_grad():
+            for layer in model.layers:   # q(s) = N(1, sigma^2), then the chip's N samples
+                layer.scale_rho.fill_(bnn.inverse_softplus(args.scale_sigma))
+        model.freeze_subset(n, bnn.SUBSET_BITS, torch.Generator().manual_seed(args.seed))
     model.eval()
     name = args.name or f"{args.topology}-{args.method.replace('_', '')}-synthetic"
     paths = export.export(model, args.out, name, args.method, dataset,

@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
-"""Train a binary neural network (plain BNN or MC-Scale-Dropout) and export it in the
-spincim model format (docs/model-format.md).
+"""Train a binary neural network (plain BNN or one of the Bayesian methods of
+docs/model-format.md: scale_dropout, spindrop, spatial_spindrop, affine_dropout, subset)
+and export it in the spincim model format.
 
 Example (the default shipped model):
   python3 tools/train/train.py --topology lenet5 --method scale_dropout --dataset mnist \
-      --epochs 15 --out workloads/models --name lenet5-mnist-scaledrop
+      --widths 32,64,256,128 --epochs 12 --out workloads/models --name lenet5-mnist-scaledrop
 
-Objective (paper eq. 17): cross entropy + lambda * sum ||W||^2 (real-valued proxy weights)
-+ phi * sum_l (1 - mean(alpha_l))^2 (scale_dropout only). Adam, cosine learning rate.
-At the end: test accuracy with dropout off, MC accuracy with T passes (dropout on, mean
-softmax), export, and a round-trip check (the exported files, reloaded, must predict
+Objective: cross entropy + lambda * sum ||W||^2 (real-valued proxy weights)
++ phi * sum_l (1 - mean(alpha_l))^2 (scale_dropout only, Scale-Dropout eq. 17)
++ kl_weight * KL(q(s) || N(1, 1)) / (training images), the KL summed over all scale
+elements (subset only: the minibatch form of the subset-parameter paper's objective, eq. 3,
+log p(D | theta) - lambda KL, divided by the dataset size; lambda = 0.001). Adam, cosine
+learning rate.
+For subset, the N scale samples the chip stores are drawn and quantized after training.
+At the end: test accuracy with dropout off, MC accuracy with T passes (stochastic part on,
+mean softmax), export, and a round-trip check (the exported files, reloaded, must predict
 exactly what the in-memory model predicts).
 """
 
@@ -31,6 +37,31 @@ import data  # noqa: E402
 import export  # noqa: E402
 
 
+SHORT_NAMES = {"bnn": "bnn", "scale_dropout": "scaledrop", "spindrop": "spindrop",
+               "spatial_spindrop": "spatial", "affine_dropout": "affine", "subset": "subset"}
+MC_NAMES = {"scale_dropout": "MC-Scale-Dropout", "spindrop": "MC-SpinDrop",
+            "spatial_spindrop": "MC-Spatial-SpinDrop", "affine_dropout": "MC affine dropout",
+            "subset": "MC subset (one of N stored scale samples per layer and pass)"}
+
+
+# Layer normalization bounds the last layer's logits (zero mean, unit variance over the
+# classes: at most 3 for 10 classes), so a plain softmax can never become confident and
+# the loss keeps pushing on every image; in our runs the MLP then collapsed after ~1200
+# steps. Scaling the logits by 4 in the loss only (argmax unchanged) trains stably.
+AFFINE_LOGIT_SCALE = 4.0
+
+
+def layer_summary(model):
+    """One number per layer for the epoch log: mean alpha, mean sigma of q(s) (subset) or
+    mean gamma (affine dropout)."""
+    if model.method == "affine_dropout":
+        return "mean gamma [" + " ".join(f"{l.affine_weight.mean().item():.3f}" for l in model.layers) + "]"
+    text = "mean alpha [" + " ".join(f"{l.scale.mean().item():.3f}" for l in model.layers) + "]"
+    if model.method == "subset":
+        text += " mean sigma [" + " ".join(f"{l.subset_sigma().mean().item():.3f}" for l in model.layers) + "]"
+    return text
+
+
 def int_list(text):
     return tuple(int(x) for x in text.split(","))
 
@@ -43,7 +74,7 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--topology", choices=sorted(bnn.TOPOLOGIES), default="lenet5")
-    ap.add_argument("--method", choices=("bnn", "scale_dropout"), default="scale_dropout")
+    ap.add_argument("--method", choices=bnn.METHODS, default="scale_dropout")
     ap.add_argument("--dataset", choices=data.DATASETS, default="mnist")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--out", default=None, help="output folder (default: workloads/models)")
@@ -56,7 +87,15 @@ def parse_args(argv):
     ap.add_argument("--widths", type=int_list, default=None,
                     help="layer widths, comma-separated (lenet5: C1,C2,F1,F2; mlp4: H1,H2,H3)")
     ap.add_argument("--dropout-p", type=float_list, default=None,
-                    help="per-layer scale-dropout probabilities, comma-separated")
+                    help="per-layer dropout probabilities, comma-separated (default: the "
+                         "topology's; affine_dropout 0.3 on every layer)")
+    ap.add_argument("--rng-variation", type=float, default=0.0, metavar="SIGMA",
+                    help="train with per-layer dropout probabilities p + N(0, SIGMA^2), clamped "
+                         "to [0, 1] and redrawn every batch (dropout-based methods)")
+    ap.add_argument("--kl-weight", type=float, default=1e-3,
+                    help="subset: weight of KL(q(s) || prior) in the loss (lambda of the ELBO)")
+    ap.add_argument("--scale-samples", type=int, default=bnn.SUBSET_SAMPLES,
+                    help="subset: N stored scale samples (a power of two)")
     ap.add_argument("--input-encoding", choices=bnn.ENCODINGS, default="bitserial8")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -65,6 +104,10 @@ def parse_args(argv):
     ap.add_argument("--shift", type=int, default=None,
                     help="random shift augmentation in pixels (default 2 for mnist, 1 for fashion-mnist)")
     ap.add_argument("--flip", action="store_true", help="random horizontal flips (fashion-mnist)")
+    ap.add_argument("--logit-scale", type=float, default=None,
+                    help="training loss: cross entropy of LOGIT_SCALE * logits (default 4 for "
+                         "affine_dropout, whose logits are layer-normalized, 1 otherwise); the "
+                         "exported model and every evaluation use the logits themselves")
     ap.add_argument("--mc-passes", type=int, default=10, help="T for the MC accuracy")
     ap.add_argument("--data", default=None, help="data folder (default: data/ at the repository top)")
     ap.add_argument("--threads", type=int, default=1)
@@ -76,13 +119,24 @@ def parse_args(argv):
     if args.shift is None:
         args.shift = 2 if args.dataset == "mnist" else 1
     if args.name is None:
-        short = {"scale_dropout": "scaledrop", "bnn": "bnn"}[args.method]
+        short = SHORT_NAMES[args.method]
         ds = {"mnist": "mnist", "fashion-mnist": "fashion"}[args.dataset]
         args.name = f"{args.topology}-{ds}-{short}"
     if args.out is None:
         args.out = os.path.join(data.REPO_TOP, "workloads", "models")
     if args.epochs < 1 or args.batch < 1 or args.mc_passes < 1:
         ap.error("--epochs, --batch and --mc-passes must be positive")
+    if args.logit_scale is None:
+        args.logit_scale = AFFINE_LOGIT_SCALE if args.method == "affine_dropout" else 1.0
+    if args.logit_scale <= 0:
+        ap.error("--logit-scale must be positive")
+    if args.rng_variation < 0:
+        ap.error("--rng-variation must not be negative")
+    if args.rng_variation and args.method not in bnn.DROPOUT_METHODS:
+        ap.error(f"--rng-variation applies to the dropout-based methods ({', '.join(bnn.DROPOUT_METHODS)})")
+    n = args.scale_samples
+    if n < 2 or n & (n - 1):
+        ap.error("--scale-samples must be a power of two >= 2")
     return args
 
 
@@ -140,7 +194,9 @@ def main(argv=None):
     train_y = torch.from_numpy(train_y)
 
     model = bnn.build(args.topology, args.widths, args.dropout_p, args.method, args.input_encoding)
+    model.set_rng_variation(args.rng_variation)
     phi = args.phi if args.method == "scale_dropout" else 0.0
+    kl_weight = args.kl_weight if args.method == "subset" else 0.0
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     steps_per_epoch = math.ceil(len(train_x) / args.batch)
     total_steps = steps_per_epoch * args.epochs
@@ -148,8 +204,9 @@ def main(argv=None):
         opt, lambda step: 0.5 * (1.0 + math.cos(math.pi * min(step, total_steps) / total_steps)))
     widths = "/".join(str(w) for w in model.widths)
     probs_txt = ", ".join(f"{l.name} {l.dropout_p:g}" for l in model.layers)
-    print(f"{args.name}: {args.topology} widths {widths}, {args.method}, dropout p: {probs_txt}; "
-          f"{len(train_x)} training images, {plural(args.epochs, 'epoch')}", flush=True)
+    variation = f", p variation sigma {args.rng_variation:g}" if args.rng_variation else ""
+    print(f"{args.name}: {args.topology} widths {widths}, {args.method}, dropout p: {probs_txt}"
+          f"{variation}; {len(train_x)} training images, {plural(args.epochs, 'epoch')}", flush=True)
 
     for epoch in range(args.epochs):
         model.train()
@@ -161,10 +218,14 @@ def main(argv=None):
             x = augment(train_x[idx].float(), args.shift, args.flip, gen)
             y = train_y[idx]
             logits = model(x)
-            loss = F.cross_entropy(logits, y)
+            loss = F.cross_entropy(args.logit_scale * logits, y)
             total = loss + args.weight_decay * model.weight_l2()
             if phi:
                 total = total + phi * model.scale_regularizer()
+            if kl_weight:
+                # Minibatch ELBO: the dataset NLL is len(train_x) * the mean cross entropy,
+                # so the KL term is divided by the number of training images.
+                total = total + kl_weight * model.subset_kl() / len(train_x)
             opt.zero_grad(set_to_none=True)
             total.backward()
             opt.step()
@@ -172,14 +233,17 @@ def main(argv=None):
             loss_sum += loss.item() * len(idx)
             correct += (logits.argmax(1) == y).sum().item()
         test_acc = accuracy(bnn.predict(model, test_x), test_y)
-        alphas = " ".join(f"{l.scale.mean().item():.3f}" for l in model.layers)
         print(f"epoch {epoch + 1}/{args.epochs}: loss {loss_sum / len(train_x):.4f} "
-              f"train {correct / len(train_x):.4f} test {test_acc:.4f} mean alpha [{alphas}] "
+              f"train {correct / len(train_x):.4f} test {test_acc:.4f} {layer_summary(model)} "
               f"({time.time() - t0:.1f} s)", flush=True)
 
+    if args.method == "subset":
+        # The chip stores N samples of q(s) and the mean, quantized on one grid per layer.
+        model.freeze_subset(args.scale_samples, bnn.SUBSET_BITS,
+                            torch.Generator().manual_seed(args.seed + 2))
     test_acc = accuracy(bnn.predict(model, test_x), test_y)
     mc_acc = None
-    if args.method == "scale_dropout":
+    if model.stochastic_method:
         torch.manual_seed(args.seed + 1)
         mc_acc = accuracy(bnn.predict(model, test_x, mc_passes=args.mc_passes), test_y)
     train_seconds = time.time() - t_start
@@ -190,6 +254,8 @@ def main(argv=None):
         "epochs": args.epochs,
         "test_accuracy": round(test_acc, 6),
     }
+    if args.rng_variation:
+        provenance["rng_variation_sigma"] = args.rng_variation
     if mc_acc is not None:
         provenance["mc_test_accuracy"] = round(mc_acc, 6)
     provenance["torch_version"] = torch.__version__
@@ -201,9 +267,24 @@ def main(argv=None):
         + f", input encoding {args.input_encoding}",
         f"training: Adam lr {args.lr:g} (cosine to 0), batch {args.batch}, {plural(args.epochs, 'epoch')}, "
         f"seed {args.seed}, weight L2 lambda {args.weight_decay:g}, scale regularizer phi {phi:g}, "
-        f"shift augmentation {args.shift} px" + (", horizontal flips" if args.flip else ""),
+        f"shift augmentation {args.shift} px" + (", horizontal flips" if args.flip else "")
+        + ("" if args.logit_scale == 1.0 else f", loss on {args.logit_scale:g} x logits (training only)"),
+    ]
+    if args.method == "subset":
+        notes.append(f"subset: q(s) = N(mu, softplus(rho)^2) per scale element (sigma init "
+                     f"{bnn.SUBSET_SIGMA_INIT:g}), prior N({bnn.SUBSET_PRIOR[0]:g}, {bnn.SUBSET_PRIOR[1]:g}^2), "
+                     f"loss mean NLL + {kl_weight:g} * KL (summed over elements) / {len(train_x)} images; samples drawn per "
+                     f"training image, {bnn.SUBSET_BITS}-bit straight-through; {args.scale_samples} "
+                     f"stored samples and the mean quantized on one {bnn.SUBSET_BITS}-bit grid per layer")
+    if args.method == "affine_dropout":
+        notes.append(f"affine dropout: inverted normalization (gamma, beta, then layer norm), "
+                     f"init gamma ~ N(1, {bnn.AFFINE_INIT_STD:g}^2), beta ~ N(0, {bnn.AFFINE_INIT_STD:g}^2)")
+    if args.rng_variation:
+        notes.append(f"trained with dropout-probability variation: p + N(0, {args.rng_variation:g}^2) "
+                     f"per layer, redrawn every batch")
+    notes += [
         f"test accuracy on {len(test_y)} {args.dataset} test images: {test_acc:.4f} (dropout off)"
-        + ("" if mc_acc is None else f", {mc_acc:.4f} MC-Scale-Dropout T={args.mc_passes} (mean softmax)"),
+        + ("" if mc_acc is None else f", {mc_acc:.4f} {MC_NAMES[args.method]} T={args.mc_passes} (mean softmax)"),
         f"training wall time {train_seconds / 60:.1f} min on {args.threads} CPU thread(s)",
     ]
     yaml_path, st_path = export.export(model, args.out, args.name, args.method, args.dataset,
@@ -223,9 +304,9 @@ def main(argv=None):
     print(f"round trip: {same}/{n} identical predictions, max logit difference {max_diff:.3g}")
     print(f"test accuracy (dropout off): {test_acc:.4f} on {len(test_y)} images")
     if mc_acc is not None:
-        print(f"MC accuracy (T={args.mc_passes}, dropout on, mean softmax): {mc_acc:.4f}")
+        print(f"MC accuracy (T={args.mc_passes}, {args.method} on, mean softmax): {mc_acc:.4f}")
     else:
-        print("MC accuracy: not applicable (method bnn has no scale dropout; every pass is identical)")
+        print("MC accuracy: not applicable (no stochastic layer; every pass is identical)")
     print(f"wall time: {train_seconds:.1f} s")
     if same != n:
         print("error: the exported model does not reproduce the trained model's predictions",
