@@ -119,7 +119,8 @@ static int worker_alloc(struct worker *w)
             return SCIM_ENOMEM;
         if (lm->n_words > maxw)
             maxw = lm->n_words;
-        if (masks_rows(w->m) && scim_layer_stochastic(lm->layer) &&
+        /* Row masks exist only while dropout is on; off, every row is driven. */
+        if (w->cfg->drop.enabled && masks_rows(w->m) && scim_layer_stochastic(lm->layer) &&
             !(w->mask[l] = calloc((size_t)lm->n_words, sizeof(uint64_t))))
             return SCIM_ENOMEM;
         size_t sz = (size_t)lm->positions * (size_t)lm->layer->out_c * sizeof(int32_t);

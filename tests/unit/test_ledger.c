@@ -194,8 +194,43 @@ static void engine_determinism_and_totals(void)
     scim_diag_free(&d);
 }
 
+/* A SpinDrop model with dropout off drives every row: it runs exactly like the same
+ * weights as a point-estimate BNN. */
+static void spindrop_off(void)
+{
+    struct tlayer_spec spec[] = {{SCIM_LAYER_CONV, 6, 5, 1, 2, SCIM_POOL_MAX, 2},
+                                 {SCIM_LAYER_LINEAR, 10, 0, 0, 0, SCIM_POOL_NONE, 1}};
+    struct scim_model sd, bnn;
+    struct scim_config cfg;
+    struct scim_mapping m1, m2;
+    struct scim_dataset ds;
+    struct scim_diag d;
+    const char *ov[] = {"dropout.enabled=false"};
+    tm_build_method(&sd, spec, 2, 1, 16, 16, SCIM_INPUT_BITSERIAL8, 9, SCIM_METHOD_SPINDROP);
+    tm_build_method(&bnn, spec, 2, 1, 16, 16, SCIM_INPUT_BITSERIAL8, 9, SCIM_METHOD_BNN);
+    load_cfg(&cfg, ov, 1);
+    scim_diag_init(&d, stderr);
+    ASSERT_EQ(scim_map_model(&m1, &sd, &cfg, &d), 0);
+    ASSERT_EQ(scim_map_model(&m2, &bnn, &cfg, &d), 0);
+    synth_dataset(&ds, 40, 1, 16, 16);
+    struct scim_run_result r1, r2;
+    run(&cfg, &sd, &m1, &ds, 2, 0, &r1);
+    run(&cfg, &bnn, &m2, &ds, 2, 0, &r2);
+    same_results(&r1, &r2);
+    scim_run_result_free(&r1);
+    scim_run_result_free(&r2);
+    scim_dataset_free(&ds);
+    scim_mapping_free(&m1);
+    scim_mapping_free(&m2);
+    scim_config_free(&cfg);
+    scim_model_free(&sd);
+    scim_model_free(&bnn);
+    scim_diag_free(&d);
+}
+
 int main(void)
 {
+    spindrop_off();
     hand_counts();
     engine_determinism_and_totals();
     printf("ledger: counts, totals and determinism hold\n");
