@@ -228,8 +228,41 @@ static void spindrop_off(void)
     scim_diag_free(&d);
 }
 
+/* Table VII: dropout modules per layer (LeNet-5 shapes): SpinDrop one per weight row,
+ * K*K*Cin; Spatial-SpinDrop one per input channel; scale dropout one; and on the chip
+ * a shared module serves all layers unless each row/channel needs its own. */
+static void table7_modules(void)
+{
+    struct tlayer_spec spec[] = {{SCIM_LAYER_CONV, 6, 5, 1, 2, SCIM_POOL_MAX, 2},
+                                 {SCIM_LAYER_CONV, 16, 5, 1, 0, SCIM_POOL_MAX, 2},
+                                 {SCIM_LAYER_LINEAR, 120, 0, 0, 0, SCIM_POOL_NONE, 1},
+                                 {SCIM_LAYER_LINEAR, 10, 0, 0, 0, SCIM_POOL_NONE, 1}};
+    struct scim_model sp, sa, sd;
+    struct scim_config cfg;
+    tm_build_method(&sp, spec, 4, 1, 28, 28, SCIM_INPUT_BINARY, 1, SCIM_METHOD_SPINDROP);
+    tm_build_method(&sa, spec, 4, 1, 28, 28, SCIM_INPUT_BINARY, 1, SCIM_METHOD_SPATIAL_SPINDROP);
+    tm_build_method(&sd, spec, 4, 1, 28, 28, SCIM_INPUT_BINARY, 1, SCIM_METHOD_SCALE_DROPOUT);
+    load_cfg(&cfg, NULL, 0);
+    int kkcin[4] = {25, 150, 400, 120}, cin[4] = {1, 6, 400, 120};
+    for (int l = 0; l < 4; l++) {
+        ASSERT_EQ(scim_layer_modules(&sp, &sp.layers[l]), kkcin[l]);
+        ASSERT_EQ(scim_layer_modules(&sa, &sa.layers[l]), cin[l]);
+        ASSERT_EQ(scim_layer_modules(&sd, &sd.layers[l]), 1);
+    }
+    ASSERT_EQ(scim_rng_modules(&cfg, &sp), 25 + 150 + 400 + 120);
+    ASSERT_EQ(scim_rng_modules(&cfg, &sa), 1 + 6 + 400 + 120);
+    ASSERT_EQ(scim_rng_modules(&cfg, &sd), 1);
+    cfg.drop.modules = SCIM_DROP_PER_LAYER;
+    ASSERT_EQ(scim_rng_modules(&cfg, &sd), 4);
+    scim_config_free(&cfg);
+    scim_model_free(&sp);
+    scim_model_free(&sa);
+    scim_model_free(&sd);
+}
+
 int main(void)
 {
+    table7_modules();
     spindrop_off();
     hand_counts();
     engine_determinism_and_totals();
