@@ -539,13 +539,12 @@ __attribute__((target("avx512f"))) static uint64_t compare_row_v512(const int32_
     const __m512i vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
     uint64_t m = 0;
     int ox = 0;
-    for (; ox + 16 <= n; ox += 16) {
-        __m512i x = _mm512_loadu_si512(v + ox);
-        __mmask16 k = _mm512_mask_cmple_epi32_mask(_mm512_cmpge_epi32_mask(x, vlo), x, vhi);
+    for (; ox < n; ox += 16) { /* the last step loads only the remaining outputs */
+        __mmask16 live = n - ox >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - ox)) - 1);
+        __m512i x = _mm512_maskz_loadu_epi32(live, v + ox);
+        __mmask16 k = _mm512_mask_cmple_epi32_mask(_mm512_mask_cmpge_epi32_mask(live, x, vlo), x, vhi);
         m |= (uint64_t)k << ox;
     }
-    if (ox < n)
-        m |= compare_row_portable(v + ox, n - ox, lo, hi) << ox;
     return m;
 }
 
