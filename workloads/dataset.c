@@ -173,8 +173,9 @@ static int synthetic(struct scim_dataset *ds, const char *name, const char *spli
 {
     int c = 0, h = 0, w = 0, n = 10000, used = 0;
     int k = sscanf(name, "synthetic:%dx%dx%d%n", &c, &h, &w, &used);
-    if (k == 3 && name[used] == ':' && sscanf(name + used, ":%d%n", &n, &k) == 1 &&
-        name[used + k] == '\0')
+    int tail = 0; /* characters of the ":N" suffix */
+    if (k == 3 && name[used] == ':' && sscanf(name + used, ":%d%n", &n, &tail) == 1 &&
+        name[used + tail] == '\0')
         used = (int)strlen(name);
     if (k < 3 || name[used] || c < 1 || c > 64 || h < 1 || h > 1024 || w < 1 || w > 1024 ||
         n < 1 || n > 1000000 || (double)n * c * h * w > 1073741824.0)

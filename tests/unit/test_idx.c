@@ -331,6 +331,9 @@ static void synthetic_sets(void)
     scim_dataset_free(&b);
     ASSERT_EQ(scim_dataset_load(&b, "synthetic:1x28x28", "test", ".", &d), 0);
     ASSERT_EQ(b.n, 10000);
+    scim_dataset_free(&b);
+    ASSERT_EQ(scim_dataset_load(&b, "synthetic:3x32x32:8", "test", ".", &d), 0); /* short :N */
+    ASSERT_EQ(b.n, 8);
     scim_dataset_free(&a);
     scim_dataset_free(&b);
     ASSERT(scim_dataset_load(&a, "synthetic:3x32", "test", ".", &d) < 0);

@@ -278,7 +278,8 @@ def main(argv=None):
                      f"stored samples and the mean quantized on one {bnn.SUBSET_BITS}-bit grid per layer")
     if args.method == "affine_dropout":
         notes.append(f"affine dropout: inverted normalization (gamma, beta, then layer norm), "
-                     f"init gamma ~ N(1, {bnn.AFFINE_INIT_STD:g}^2), beta ~ N(0, {bnn.AFFINE_INIT_STD:g}^2)")
+                     f"init gamma ~ N(1, {bnn.AFFINE_INIT_STD:g}^2), beta ~ sqrt(fan-in) * N(0, "
+                     f"{bnn.AFFINE_INIT_STD:g}^2) (beta trained in units of sqrt(fan-in))")
     if args.rng_variation:
         notes.append(f"trained with dropout-probability variation: p + N(0, {args.rng_variation:g}^2) "
                      f"per layer, redrawn every batch")
