@@ -23,7 +23,6 @@ foreach(m IN LISTS manifests)
   file(READ ${OUT}/${name}/report.json json)
   string(JSON acc GET "${json}" accuracy)
   string(JSON n GET "${json}" images)
-  math(EXPR diff_milli "0")
   # |acc - torch_acc| <= 0.002, compared in units of 1e-4 (integers only in CMake math).
   string(REGEX REPLACE "^0\\.([0-9][0-9][0-9][0-9]).*" "\\1" a4 "${acc}0000")
   string(REGEX REPLACE "^0\\.([0-9][0-9][0-9][0-9]).*" "\\1" t4 "${torch_acc}0000")
