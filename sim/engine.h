@@ -5,11 +5,9 @@
  * off), draws each layer's dropout bit from the configured RNG device, and
  * averages the T softmax outputs. Every hardware event is counted per layer.
  *
- * A layer's MVM depends only on its input, i.e. on the dropout bits of the
- * layers before it; when a pass shares those bits with an earlier pass of the
- * same image, the MVM result (and its data-dependent events) is reused. The
- * chip still performs every read, so the event counts are those of T full
- * passes; only the host work is saved. Results are identical for any thread
+ * The per-image work is sim/image.c, shared with the SystemC engine (MVMs are
+ * reused across passes that share their input; the event counts are those of T
+ * full passes). Results are identical for any thread
  * count: each image's random draws come from its own counter-based stream and
  * results are stored per image.
  */
@@ -51,6 +49,18 @@ struct scim_run_result {
     double wall_s;              /* host time of the run, s (not part of reports) */
     int threads;                /* threads used */
 };
+
+struct scim_image_ctx;
+
+/* Allocate res for n images starting at first, with passes per image. */
+int scim_run_result_alloc(struct scim_run_result *res, const struct scim_model *m, int first,
+                          int n, int passes);
+/* Add an image context's counts (events, RNG bits, accuracy vs T) to res. */
+void scim_run_result_add(struct scim_run_result *res, const struct scim_image_ctx *c);
+/* After every image: chip totals, averaging events, correct predictions. */
+void scim_run_result_finish(struct scim_run_result *res);
+/* 1 if MVMs may be reused across passes (opt allows it and the results fit in memory). */
+int scim_engine_reuse(const struct scim_engine_opts *opt, const struct scim_mapping *mp, int passes);
 
 /* Run images [first, first + n) of ds. Returns 0 or < 0 (errors in d). */
 int scim_engine_run(const struct scim_config *cfg, const struct scim_model *m,
