@@ -139,7 +139,7 @@ double scim_static_power(const struct scim_config *cfg, const struct scim_area *
     return p;
 }
 
-static uint64_t cycles_of(double t_s, double clock_hz)
+uint64_t scim_cycles_of(double t_s, double clock_hz)
 {
     double c = ceil(t_s * clock_hz - 1e-9);
     return c < 1.0 ? 1u : (uint64_t)c;
@@ -152,15 +152,15 @@ static uint64_t cycles_of(double t_s, double clock_hz)
 static uint64_t layer_cycles(const struct scim_config *cfg, const struct scim_layer_map *lm)
 {
     double clk = cfg->chip.clock_hz;
-    uint64_t rd = cycles_of(cfg->cell.ops->cell->read_latency_s(cfg->cell.params), clk);
-    uint64_t cv = cycles_of(cfg->adc_dev.ops->adc->conversion_latency_s(cfg->adc_dev.params), clk);
+    uint64_t rd = scim_cycles_of(cfg->cell.ops->cell->read_latency_s(cfg->cell.params), clk);
+    uint64_t cv = scim_cycles_of(cfg->adc_dev.ops->adc->conversion_latency_s(cfg->adc_dev.params), clk);
     int cols = lm->layer->out_c < cfg->xbar.columns ? lm->layer->out_c : (int)cfg->xbar.columns;
     uint64_t cpa = (uint64_t)(cfg->adc.columns_per_adc < cols ? cfg->adc.columns_per_adc : cols);
     uint64_t xbar = (uint64_t)lm->planes * (uint64_t)lm->reads_per_tile * (rd + cpa * cv);
     uint64_t digital = (uint64_t)cols;
     uint64_t scale = 0; /* the scale crossbar's row read, once per pass */
     if (cfg->smem.kind == SCIM_SCALE_CROSSBAR)
-        scale = cycles_of(cfg->scell.ops->cell->read_latency_s(cfg->scell.params), clk) +
+        scale = scim_cycles_of(cfg->scell.ops->cell->read_latency_s(cfg->scell.params), clk) +
                 (uint64_t)cfg->smem.columns_per_adc * cv;
     return scale + (uint64_t)lm->positions * (xbar > digital ? xbar : digital);
 }
@@ -181,7 +181,7 @@ int scim_latency_estimate(const struct scim_config *cfg, const struct scim_mappi
     }
     /* One shared module draws the layers' bits one after another; one module per
      * layer draws them all at once. */
-    uint64_t bit = cycles_of(cfg->rng_dev.ops->rng->bit_latency_s(cfg->rng_dev.params), clk);
+    uint64_t bit = scim_cycles_of(cfg->rng_dev.ops->rng->bit_latency_s(cfg->rng_dev.params), clk);
     if (drop_layers)
         lat->rng_cycles = rng_modules == 1 ? (uint64_t)drop_layers * bit : bit;
     lat->pass_cycles += lat->rng_cycles;

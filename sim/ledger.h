@@ -48,6 +48,9 @@ struct scim_latency {
 };
 
 /* First-order analytical latency (reads x read time, ADC sharing, T passes). */
+/* Whole clock cycles a delay of t_s seconds takes (rounded up, at least 1). */
+uint64_t scim_cycles_of(double t_s, double clock_hz);
+
 int scim_latency_estimate(const struct scim_config *cfg, const struct scim_mapping *mp,
                           int passes, int rng_modules, struct scim_latency *lat);
 void scim_latency_free(struct scim_latency *lat);

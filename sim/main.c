@@ -28,6 +28,7 @@
 #include "engine.h"
 #include "error.h"
 #include "param.h"
+#include "timing.h"
 #include "curve.h"
 #include "report.h"
 #include "validate.h"
@@ -48,6 +49,9 @@ struct cli {
     const char *curve, *sweep, *temperature; /* devices --curve NAME --sweep ... */
     int threads, force, resume, quiet, defaults, no_reuse, check;
     const char *runs; /* validate: folder of the validation runs */
+    const char *engine; /* run: functional | systemc */
+    const char *vcd;    /* run --engine systemc: VCD trace file */
+    int vcd_first, vcd_last; /* images traced */
 };
 
 static void usage(FILE *f)
@@ -66,6 +70,11 @@ static void usage(FILE *f)
           "      --ood SETS          also run shifted/OOD sets, e.g. dataset:fashion-mnist,gaussian\n"
           "      --chips N           faulty chip instances (faults.*; default 100 with faults)\n"
           "      --quiet             no summary, no progress bar\n"
+          "      --engine E          functional (default: accuracy, energy, fast) or systemc\n"
+          "                          (cycle-level timing: latency, stalls, utilization)\n"
+          "      --vcd FILE          systemc: write a VCD trace (FILE.vcd) of the blocks\n"
+          "      --vcd-images A:B    images traced (default 0:0)\n"
+          "  timing [CONFIG]   run on the SystemC engine (default 10 images; same options as run)\n"
           "  compare CONFIG... run several configs (same options as run) and print one table:\n"
           "                    accuracy, energy/image, area, stochastic units, OOD detection\n"
           "  check CONFIG      validate a config (and its model) without running\n"
@@ -115,6 +124,31 @@ static int parse_int_arg(const char *opt, const char *v, int *out)
 }
 
 /* One option (with its value at argv[*i + 1] when it takes one); -1 on error. */
+static int parse_engine(struct cli *c, const char *v)
+{
+    if (strcmp(v, "functional") && strcmp(v, "systemc")) {
+        fprintf(stderr, "spincim: error: --engine '%s': expected functional or systemc\n", v);
+        return -1;
+    }
+    c->engine = v;
+    return 0;
+}
+
+/* "A:B" (or "A") with 0 <= A <= B. */
+static int parse_range(const char *opt, const char *v, int *a, int *b)
+{
+    char *end;
+    long x = strtol(v, &end, 10), y = x;
+    if (*end == ':')
+        y = strtol(end + 1, &end, 10);
+    if (*end || x < 0 || y < x || y > 1000000000L) {
+        fprintf(stderr, "spincim: error: %s '%s': expected A:B with 0 <= A <= B\n", opt, v);
+        return -1;
+    }
+    *a = (int)x, *b = (int)y;
+    return 0;
+}
+
 static int parse_opt(struct cli *c, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
@@ -123,7 +157,8 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
                 !strcmp(a, "--chips") ||
                 !strcmp(a, "--out") || !strcmp(a, "--threads") || !strcmp(a, "--describe") ||
                 !strcmp(a, "--per-image") || !strcmp(a, "--ood") || !strcmp(a, "--curve") ||
-                !strcmp(a, "--sweep") || !strcmp(a, "--temperature") || !strcmp(a, "--runs");
+                !strcmp(a, "--sweep") || !strcmp(a, "--temperature") || !strcmp(a, "--runs") ||
+                !strcmp(a, "--engine") || !strcmp(a, "--vcd") || !strcmp(a, "--vcd-images");
     if (needs && !v) {
         fprintf(stderr, "spincim: error: %s needs a value\n", a);
         return -1;
@@ -161,6 +196,12 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
         return c->resume = 1, 0;
     if (!strcmp(a, "--runs"))
         return c->runs = v, 0;
+    if (!strcmp(a, "--engine"))
+        return parse_engine(c, v);
+    if (!strcmp(a, "--vcd"))
+        return c->vcd = v, 0;
+    if (!strcmp(a, "--vcd-images"))
+        return parse_range(a, v, &c->vcd_first, &c->vcd_last);
     if (!strcmp(a, "--check"))
         return c->check = 1, 0;
     if (!strcmp(a, "--quiet"))
@@ -258,12 +299,15 @@ struct session {
     struct scim_dataset ds;
     struct scim_run_result res;
     struct scim_report rep;
+    struct scim_timing tm; /* SystemC engine's timing (engine systemc) */
+    int systemc;           /* 1: the main images ran on the SystemC engine */
     struct scim_diag d;
 };
 
 static void session_free(struct session *s)
 {
     scim_report_free(&s->rep);
+    scim_timing_free(&s->tm);
     scim_run_result_free(&s->res);
     scim_dataset_free(&s->ds);
     scim_mapping_free(&s->map);
@@ -427,11 +471,14 @@ static void w_runinfo(const void *sv, FILE *f)
     const struct session *s = sv;
     double passes = (double)s->res.n_images * s->res.mc_samples;
     fprintf(f,
-            "{\n  \"engine\": \"functional\",\n  \"threads\": %d,\n  \"popcount_kernel\": \"%s\",\n"
+            "{\n  \"engine\": \"%s\",\n  \"threads\": %d,\n  \"popcount_kernel\": \"%s\",\n"
             "  \"wall_s\": %.6f,\n  \"forward_passes\": %.0f,\n  \"forward_passes_per_s\": %.1f,\n"
+            "  \"simulated_cycles\": %llu,\n  \"simulated_cycles_per_s\": %.1f,\n"
             "  \"mvm_computed\": %llu,\n  \"mvm_reused\": %llu\n}\n",
-            s->res.threads, scim_popcount_kernel(), s->res.wall_s, passes,
-            s->res.wall_s > 0 ? passes / s->res.wall_s : 0.0,
+            s->systemc ? "systemc" : "functional", s->res.threads, scim_popcount_kernel(),
+            s->res.wall_s, passes, s->res.wall_s > 0 ? passes / s->res.wall_s : 0.0,
+            (unsigned long long)s->tm.end_cycle,
+            s->res.wall_s > 0 ? (double)s->tm.end_cycle / s->res.wall_s : 0.0,
             (unsigned long long)s->res.mvm_computed, (unsigned long long)s->res.mvm_reused);
 }
 
@@ -549,6 +596,25 @@ static int run_ood_sets(struct session *s, const struct scim_engine_opts *opt, i
     return 0;
 }
 
+/* The main images, on the engine asked for (`timing` defaults to SystemC). */
+static int run_main(struct session *s, const struct cli *c, const struct scim_engine_opts *opt,
+                    int first, int n)
+{
+    const char *engine = c->engine ? c->engine : !strcmp(c->cmd, "timing") ? "systemc" : "functional";
+    s->systemc = !strcmp(engine, "systemc");
+    if (!s->systemc) {
+        if (c->vcd)
+            return scim_diag_error(&s->d, NULL, "--vcd needs the SystemC engine (--engine systemc)");
+        return scim_engine_run(&s->cfg, &s->model, &s->map, &s->ds, first, n, opt, &s->res, &s->d);
+    }
+    if (c->vcd && c->vcd_last >= n)
+        return scim_diag_error(&s->d, NULL, "--vcd-images %d:%d: the run has %d images", c->vcd_first,
+                               c->vcd_last, n);
+    struct scim_timing_opts to = {c->vcd, c->vcd_first, c->vcd_last, c->no_reuse};
+    return scim_timing_run(&s->cfg, &s->model, &s->map, &s->ds, first, n, &to, &s->res, &s->tm,
+                           &s->d);
+}
+
 static int cmd_run(struct session *s, const struct cli *c)
 {
     char cbuf[PATH_MAX], obuf[PATH_MAX];
@@ -569,9 +635,11 @@ static int cmd_run(struct session *s, const struct cli *c)
     if (rc < 0)
         return rc;
     struct scim_engine_opts opt = {c->threads, !c->quiet && isatty(2), c->no_reuse, 0};
-    rc = scim_engine_run(&s->cfg, &s->model, &s->map, &s->ds, first, n, &opt, &s->res, &s->d);
+    rc = run_main(s, c, &opt, first, n);
     if (rc == 0)
         rc = scim_report_build(&s->rep, &s->cfg, &s->model, &s->map, &s->res, s->ds.name);
+    if (rc == 0 && s->systemc)
+        scim_report_use_timing(&s->rep, &s->tm);
     if (rc == 0)
         rc = run_ood_sets(s, &opt, n);
     if (rc == 0)
@@ -774,7 +842,9 @@ int main(int argc, char **argv)
     memset(&s, 0, sizeof(s));
     scim_diag_init(&s.d, stderr);
     int rc;
-    if (!strcmp(c.cmd, "run"))
+    if (!strcmp(c.cmd, "timing") && !c.owned[0] && add_flag_override(&c, 0, "workload.images", "10") < 0)
+        rc = 2;
+    else if (!strcmp(c.cmd, "run") || !strcmp(c.cmd, "timing"))
         rc = cmd_run(&s, &c);
     else if (!strcmp(c.cmd, "check"))
         rc = cmd_check(&s, &c);

@@ -72,6 +72,7 @@ int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
     r->energy_static = cfg->energy.include_static ? r->static_power_w * r->lat.image_s : 0.0;
     r->energy_per_image = r->energy_dynamic + r->energy_static;
     r->throughput = r->lat.image_s > 0 ? 1.0 / r->lat.image_s : 0.0;
+    r->latency_s = r->lat.image_s;
     r->ops_per_image = scim_ops_per_pass(mp) * res->mc_samples;
     r->tops_per_w = r->energy_per_image > 0 ? r->ops_per_image / r->energy_per_image / 1e12 : 0.0;
     scim_config_hash(cfg, r->config_hash);
@@ -226,9 +227,12 @@ void scim_report_print(const struct scim_report *r, FILE *f)
         if (r->area.comp[k] > 0)
             fprintf(f, "    %-13s %10s  %5.1f %%\n", scim_component_name(k),
                     fmt(r->area.comp[k], SCIM_DIM_AREA, a), 100.0 * r->area.comp[k] / r->area.total);
-    fprintf(f, "  latency/image %s  (%llu cycles at %s; first-order estimate)\n",
-            fmt(r->lat.image_s, SCIM_DIM_TIME, a), (unsigned long long)r->lat.image_cycles,
-            fmt(r->lat.clock_hz, SCIM_DIM_FREQ, b));
+    if (r->timing)
+        scim_report_print_timing(r, f);
+    else
+        fprintf(f, "  latency/image %s  (%llu cycles at %s; first-order estimate)\n",
+                fmt(r->lat.image_s, SCIM_DIM_TIME, a), (unsigned long long)r->lat.image_cycles,
+                fmt(r->lat.clock_hz, SCIM_DIM_FREQ, b));
     fprintf(f, "  throughput    %.1f images/s (%.3g TOPS: binary ops per second)\n", r->throughput,
             r->throughput * r->ops_per_image / 1e12);
     if (res->chip.ev[SCIM_EV_ADC_CLIP])
@@ -481,8 +485,9 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_comp_map(f, "energy_breakdown_j", r->energy_comp, 1.0);
     json_num(f, "area_mm2", r->area.total * 1e6, 1);
     json_comp_map(f, "area_breakdown_mm2", r->area.comp, 1e6);
-    json_kv_str(f, "latency_model", "first-order analytical");
-    json_num(f, "latency_per_image_s", r->lat.image_s, 1);
+    json_kv_str(f, "latency_model", r->timing ? "cycle-level (SystemC)" : "first-order analytical");
+    json_num(f, "latency_per_image_s", r->latency_s, 1);
+    json_num(f, "latency_first_order_per_image_s", r->lat.image_s, 1);
     json_num(f, "latency_per_pass_s", r->lat.pass_s, 1);
     json_int(f, "latency_cycles_per_image", (unsigned long long)r->lat.image_cycles);
     json_num(f, "clock_hz", r->lat.clock_hz, 1);
@@ -494,6 +499,8 @@ void scim_report_json(const struct scim_report *r, FILE *f)
             r->area.arrays, r->area.adcs, r->rng_modules, (unsigned long long)r->area.scale_bits,
             (unsigned long long)r->area.buffer_bits);
     json_layers(f, r);
+    if (r->timing)
+        scim_report_json_timing(r, f);
     fputs("  \"events\": ", f);
     json_counts(f, &res->chip);
     fputs("\n}\n", f);
@@ -523,7 +530,7 @@ void scim_report_csv(const struct scim_report *r, FILE *f)
     fprintf(f, ",%.17g", r->area.total * 1e6);
     for (int k = 0; k < SCIM_C_COUNT; k++)
         fprintf(f, ",%.17g", r->area.comp[k] * 1e6);
-    fprintf(f, ",%.17g,%.17g,%.17g", r->lat.image_s, r->throughput, r->tops_per_w);
+    fprintf(f, ",%.17g,%.17g,%.17g", r->latency_s, r->throughput, r->tops_per_w);
     for (int e = 0; e < SCIM_EV_COUNT; e++)
         fprintf(f, ",%llu", (unsigned long long)res->chip.ev[e]);
     fputc('\n', f);

@@ -48,6 +48,8 @@ struct scim_chip_result {
     int faulty_layers;
 };
 
+struct scim_timing;
+
 struct scim_report {
     const struct scim_config *cfg;
     const struct scim_model *model;
@@ -62,7 +64,9 @@ struct scim_report {
     double energy_per_image;     /* total per image, J */
     double static_power_w;       /* chip static power, W */
     struct scim_area area;       /* areas */
-    struct scim_latency lat;     /* first-order latency */
+    struct scim_latency lat;     /* first-order latency (the cross-check) */
+    const struct scim_timing *timing; /* cycle-level timing (SystemC engine), or NULL */
+    double latency_s;            /* latency per image reported: simulated, else first-order, s */
     double throughput;           /* images per second */
     double ops_per_image;        /* binary ops per image (2 per weight per pass) */
     double tops_per_w;           /* ops per joule / 1e12 */
@@ -74,6 +78,13 @@ struct scim_report {
     struct scim_chip_result *chips; /* faulty chip instances (owned), n_chips of them */
     int n_chips;
 };
+
+/* Take latency, throughput and the static energy (static power over the simulated
+ * time per image) from the SystemC engine's simulation. */
+void scim_report_use_timing(struct scim_report *r, const struct scim_timing *tm);
+/* The timing lines of the summary, and report.json's "timing" section. */
+void scim_report_print_timing(const struct scim_report *r, FILE *f);
+void scim_report_json_timing(const struct scim_report *r, FILE *f);
 
 /* Add chip instance `res` (run on a faulty copy of the chip) to the report. */
 int scim_report_add_chip(struct scim_report *r, const struct scim_run_result *res,
