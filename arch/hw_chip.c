@@ -112,7 +112,7 @@ static int layer_buffer(struct scim_hw_chip *c, const struct scim_config *cfg, i
     uint64_t needed = window_entries(L, lc);
     lc->buffer_entries = bits / entry_bits;
     if (lc->buffer_entries < needed)
-        return scim_diag_error(d, NULL,
+        return scim_diag_file_error(d, cfg->path ? cfg->path : "config", SCIM_EINVAL,
                                "layer '%s': its input buffer holds %llu entries of %llu bits "
                                "(buffer.depth x buffer.word_bits = %llu bits) but its window "
                                "needs %llu at once; raise buffer.depth to at least %llu words",
