@@ -139,10 +139,3 @@ extern "C" int scim_sc_simulate(const scim_sc_netlist *n, uint64_t *end_cycle, c
     return 0;
 }
 
-// The kernel library refers to sc_main (its own main() calls it); spincim has
-// its own main() and starts the kernel from scim_sc_simulate(), so this is never
-// called.
-int sc_main(int, char *[])
-{
-    return 0;
-}
