@@ -643,6 +643,7 @@ struct post {
     const struct scim_layer_map *lm;
     const int32_t *s;
     int variant;
+    const struct scim_act *res; /* residual layer: the source's output, else NULL */
     double mean, var; /* inverted normalization only */
 };
 
@@ -653,22 +654,54 @@ static double post_v(const struct post *p, int j, int pos)
     return scim_affine_v(lm->layer, j, s, lm->input_scale, p->variant);
 }
 
-/* Sign bits of channel j along output row oy, as a mask over ox (out_w <= 64). */
+/* The shortcut of channel j (< res_c) along output row oy: bit ox set when
+ * r(j, oy, ox) = +1, read from the source's output with the layer's stride (model.h). */
+static uint64_t shortcut_row(const struct post *p, int j, int oy)
+{
+    const struct scim_layer_map *lm = p->lm;
+    const struct scim_act *a = p->res;
+    int st = lm->res_stride, n = lm->layer->out_w, y = oy * st;
+    uint64_t m = 0;
+    if (a->rows) { /* the next conv layer's padded rows */
+        uint64_t row = a->rows[(size_t)j * (size_t)a->hp + (size_t)(y + a->pad)] >> a->pad;
+        for (int ox = 0; ox < n; ox++)
+            m |= ((row >> (ox * st)) & 1) << ox;
+        return m;
+    }
+    size_t base = ((size_t)j * (size_t)lm->res_h + (size_t)y) * (size_t)lm->res_w;
+    for (int ox = 0; ox < n; ox++) { /* a linear layer's (c, y, x) vector */
+        size_t b = base + (size_t)ox * (size_t)st;
+        m |= ((a->vec[b >> 6] >> (b & 63)) & 1) << ox;
+    }
+    return m;
+}
+
+static uint64_t compare_thr(const struct post *p, const int32_t *v, int r, int j)
+{
+    const struct scim_threshold *th = &p->lm->thr[scim_thr_index(p->lm, p->variant, r, j)];
+    return compare_row(v, p->lm->layer->out_w, th->lo, th->hi);
+}
+
+/* Sign bits of channel j along output row oy, as a mask over ox (out_w <= 64). The
+ * shortcut r is +-1 on the source's channels, 0 on the zero-padded ones. */
 static uint64_t row_bits(const struct post *p, int j, int oy)
 {
     const struct scim_layer_map *lm = p->lm;
     const struct scim_layer *L = lm->layer;
-    uint64_t m = 0;
+    int res = p->res && j < lm->res_c;
+    uint64_t m = 0, rb = res ? shortcut_row(p, j, oy) : 0;
     if (L->norm_layer) {
         for (int ox = 0; ox < L->out_w; ox++) {
             double y = scim_layernorm_y(post_v(p, j, oy * L->out_w + ox), p->mean, p->var, L->bn_eps);
-            m |= (uint64_t)scim_neuron_bit(y) << ox;
+            int r = res ? 2 * (int)((rb >> ox) & 1) - 1 : 0;
+            m |= (uint64_t)scim_neuron_bit(scim_residual_y(L, y, r)) << ox;
         }
         return m;
     }
-    const struct scim_threshold *th = &lm->thr[p->variant * L->out_c + j];
     const int32_t *v = p->s + (size_t)j * (size_t)lm->positions + (size_t)oy * (size_t)L->out_w;
-    return compare_row(v, L->out_w, th->lo, th->hi);
+    if (!res)
+        return compare_thr(p, v, 0, j);
+    return (rb & compare_thr(p, v, 1, j)) | (~rb & compare_thr(p, v, -1, j));
 }
 
 /* Pooled row py of channel j: max = any +1 in the window; avg = majority, ties +1. */
@@ -727,12 +760,12 @@ static void put_bits(uint64_t *vec, size_t off, uint64_t m, int n)
 }
 
 void scim_postprocess(const struct scim_layer_map *lm, const int32_t *s, int variant,
-                      struct scim_act *next, double *logits)
+                      const struct scim_act *shortcut, struct scim_act *next, double *logits)
 {
     if (!kernel)
         choose_kernel();
     const struct scim_layer *L = lm->layer;
-    struct post p = {lm, s, variant, 0.0, 0.0};
+    struct post p = {lm, s, variant, lm->thr_sets > 1 ? shortcut : NULL, 0.0, 0.0};
     if (L->norm_layer)
         layer_stats(&p);
     if (!next) {

@@ -1,7 +1,7 @@
 /*
  * datapath.h - the functional datapath of one layer: crossbar reads through the
- * ADCs into the adder-accumulators (the MVM), then scale, batch-norm, sign and
- * pooling in the digital periphery.
+ * ADCs into the adder-accumulators (the MVM), then scale, batch-norm, residual
+ * add, sign and pooling in the digital periphery.
  *
  * Activations are bit-packed (bit 1 = +1). A conv layer's input is kept as one
  * 64-bit row mask per (plane, channel, padded row), so a kernel window is a
@@ -56,11 +56,13 @@ void scim_act_from_pixels(struct scim_act *a, const struct scim_layer_map *lm,
 void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, const uint64_t *mask,
               int32_t *s, uint64_t *scratch, struct scim_mvm_stats *st);
 
-/* Scale (of the given variant, neuron.h), batch-norm, sign and pooling of s into the
- * next layer's input `next`;
- * for the output layer (next == NULL) the logits go to `logits` instead. */
+/* Scale (of the given variant, neuron.h), batch-norm, residual add, sign and pooling of
+ * s into the next layer's input `next`;
+ * for the output layer (next == NULL) the logits go to `logits` instead. shortcut: for
+ * a layer with a residual connection (model.h), the activations holding its source
+ * layer k's output of the same pass, i.e. the input of layer k + 1; NULL otherwise. */
 void scim_postprocess(const struct scim_layer_map *lm, const int32_t *s, int variant,
-                      struct scim_act *next, double *logits);
+                      const struct scim_act *shortcut, struct scim_act *next, double *logits);
 
 /* Name of the popcount kernel chosen at run time ("avx512-vpopcntdq", "popcnt",
  * "portable"). */

@@ -140,14 +140,22 @@ static int pack_weights(struct scim_layer_map *lm)
     return 0;
 }
 
-/* Threshold of output j: binary search for the step of sign(y(s)) over the
- * integer sums the layer can produce, with the very arithmetic of neuron.h. */
-static struct scim_threshold threshold(const struct scim_layer_map *lm, int j, int variant,
+/* The sign of output j for the sum s, variant and shortcut r, as neuron.h computes it. */
+static int out_bit(const struct scim_layer_map *lm, int j, double s, int variant, int r)
+{
+    const struct scim_layer *L = lm->layer;
+    return scim_neuron_bit(scim_residual_y(L, scim_neuron_y(L, j, s, lm->input_scale, variant), r));
+}
+
+/* Threshold of output j: binary search for the step of sign(y(s) + g r) over the
+ * integer sums the layer can produce, with the very arithmetic of neuron.h (adding a
+ * constant keeps y(s) monotone, so it is still a step). */
+static struct scim_threshold threshold(const struct scim_layer_map *lm, int j, int variant, int r,
                                        int32_t smax)
 {
     struct scim_threshold th = {0, SCIM_CMP_GE, 0, 0};
-    int lo_bit = scim_neuron_bit(scim_neuron_y(lm->layer, j, -smax, lm->input_scale, variant));
-    int hi_bit = scim_neuron_bit(scim_neuron_y(lm->layer, j, smax, lm->input_scale, variant));
+    int lo_bit = out_bit(lm, j, -smax, variant, r);
+    int hi_bit = out_bit(lm, j, smax, variant, r);
     if (lo_bit == hi_bit) {
         th.mode = lo_bit ? SCIM_CMP_ONE : SCIM_CMP_ZERO;
         return th;
@@ -156,8 +164,7 @@ static struct scim_threshold threshold(const struct scim_layer_map *lm, int j, i
     int64_t lo = -smax, hi = smax;
     while (hi - lo > 1) {
         int64_t mid = lo + (hi - lo) / 2;
-        if (scim_neuron_bit(scim_neuron_y(lm->layer, j, (double)mid, lm->input_scale, variant)) ==
-            hi_bit)
+        if (out_bit(lm, j, (double)mid, variant, r) == hi_bit)
             hi = mid;
         else
             lo = mid;
@@ -172,17 +179,19 @@ static int build_thresholds(struct scim_layer_map *lm)
 {
     const struct scim_layer *L = lm->layer;
     int32_t smax = lm->n_rows * (lm->planes == 8 ? 255 : 1);
-    int nv = scim_layer_variants(L);
-    lm->thr = calloc((size_t)nv * (size_t)L->out_c, sizeof(*lm->thr));
+    int nv = scim_layer_variants(L), sets = lm->thr_sets;
+    lm->thr = calloc((size_t)nv * (size_t)sets * (size_t)L->out_c, sizeof(*lm->thr));
     if (!lm->thr)
         return SCIM_ENOMEM;
     for (int d = 0; d < nv; d++)
-        for (int j = 0; j < L->out_c; j++) {
-            struct scim_threshold th = threshold(lm, j, d, smax);
-            th.lo = th.mode == SCIM_CMP_GE ? th.t : th.mode == SCIM_CMP_ZERO ? 1 : INT32_MIN;
-            th.hi = th.mode == SCIM_CMP_LE ? th.t : th.mode == SCIM_CMP_ZERO ? 0 : INT32_MAX;
-            lm->thr[d * L->out_c + j] = th;
-        }
+        for (int q = 0; q < sets; q++)
+            for (int j = 0; j < L->out_c; j++) {
+                int r = sets > 1 ? q - 1 : 0;
+                struct scim_threshold th = threshold(lm, j, d, r, smax);
+                th.lo = th.mode == SCIM_CMP_GE ? th.t : th.mode == SCIM_CMP_ZERO ? 1 : INT32_MIN;
+                th.hi = th.mode == SCIM_CMP_LE ? th.t : th.mode == SCIM_CMP_ZERO ? 0 : INT32_MAX;
+                lm->thr[scim_thr_index(lm, d, r, j)] = th;
+            }
     return 0;
 }
 
@@ -301,6 +310,7 @@ static void count_per_pass(struct scim_layer_map *lm, const struct scim_config *
     }
     c->ev[SCIM_EV_MULTIPLY] = (uint64_t)lm->positions * out;
     c->ev[SCIM_EV_COMPARE] = L->sign_out ? (uint64_t)lm->positions * out : 0;
+    c->ev[SCIM_EV_RES_ADD] = L->residual >= 0 ? (uint64_t)lm->positions * out : 0;
     c->ev[SCIM_EV_NORM] = L->norm_layer ? (uint64_t)lm->positions * out : 0;
     uint64_t pooled = (uint64_t)L->pooled_h * (uint64_t)L->pooled_w * out;
     c->ev[SCIM_EV_POOL] = L->pool != SCIM_POOL_NONE ? pooled : 0;
@@ -332,6 +342,30 @@ static int check_layer(const struct scim_layer_map *lm, const struct scim_config
     return 0;
 }
 
+/* The shortcut of a residual layer (model.h; the loader checked it, in-memory models
+ * are checked here): the source's output shape and the stride it is read with. */
+static int map_residual(struct scim_layer_map *lm, const struct scim_model *m, int i,
+                        struct scim_diag *d)
+{
+    const struct scim_layer *L = &m->layers[i];
+    lm->thr_sets = 1;
+    if (L->residual < 0)
+        return 0;
+    const struct scim_layer *src = L->residual < i ? &m->layers[L->residual] : NULL;
+    int st = src ? src->pooled_h / L->out_h : 0;
+    if (!src || !L->sign_out || !(L->residual_gain > 0.0 && isfinite(L->residual_gain)) ||
+        src->pooled_h != st * L->out_h || src->pooled_w != st * L->out_w || src->out_c > L->out_c)
+        return scim_diag_file_error(d, m->manifest_path, SCIM_ESHAPE,
+                                    "layer '%s': residual source %d does not fit the layer",
+                                    L->name, L->residual);
+    lm->thr_sets = 3;
+    lm->res_stride = st;
+    lm->res_c = src->out_c;
+    lm->res_h = src->pooled_h;
+    lm->res_w = src->pooled_w;
+    return 0;
+}
+
 static int first_layer_planes(const struct scim_model *m, const struct scim_config *cfg)
 {
     int enc = cfg->map.first_layer;
@@ -358,6 +392,8 @@ static int map_layer(struct scim_layer_map *lm, const struct scim_model *m, int 
     if (rc < 0)
         return rc;
     rc = check_layer(lm, cfg, last, m->manifest_path, d);
+    if (rc == 0)
+        rc = map_residual(lm, m, i, d);
     if (rc < 0)
         return rc;
     rc = build_chunks(lm, L->kind == SCIM_LAYER_CONV && cfg->map.conv_strategy == SCIM_CONV_KXK,
@@ -425,16 +461,41 @@ void scim_mapping_free(struct scim_mapping *mp)
     memset(mp, 0, sizeof(*mp));
 }
 
+/* The shortcut column of a residual layer: "+ source", with its stride, zero-padded
+ * channels and gain when they are not the plain identity. */
+static const char *shortcut_text(const struct scim_mapping *mp, const struct scim_layer_map *lm,
+                                 char *buf, size_t len)
+{
+    const struct scim_layer *L = lm->layer;
+    int n = snprintf(buf, len, "+ %s", mp->layers[L->residual].layer->name);
+    if (lm->res_stride > 1 && n >= 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, ", stride %d", lm->res_stride);
+    if (lm->res_c < L->out_c && n >= 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, ", channels %d -> %d", lm->res_c, L->out_c);
+    if (L->residual_gain != 1.0 && n >= 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ", gain %g", L->residual_gain);
+    return buf;
+}
+
 void scim_mapping_print(const struct scim_mapping *mp, FILE *f)
 {
-    fprintf(f, "%-8s %-7s %6s %6s %6s %7s %9s %6s %6s %7s\n", "layer", "kind", "rows", "cols",
-            "arrays", "reads", "positions", "planes", "ADCs", "util");
+    int w = 8, residual = 0;
+    char sc[96];
+    for (int i = 0; i < mp->n_layers; i++) {
+        int n = (int)strlen(mp->layers[i].layer->name);
+        w = n > w ? n : w;
+        residual |= mp->layers[i].layer->residual >= 0;
+    }
+    fprintf(f, "%-*s %-7s %6s %6s %6s %7s %9s %6s %6s %7s%s\n", w, "layer", "kind", "rows", "cols",
+            "arrays", "reads", "positions", "planes", "ADCs", "util", residual ? "  shortcut" : "");
     for (int i = 0; i < mp->n_layers; i++) {
         const struct scim_layer_map *lm = &mp->layers[i];
-        fprintf(f, "%-8s %-7s %6d %6d %6d %7d %9d %6d %6d %6.1f%%\n", lm->layer->name,
+        fprintf(f, "%-*s %-7s %6d %6d %6d %7d %9d %6d %6d %6.1f%%%s%s\n", w, lm->layer->name,
                 lm->layer->kind == SCIM_LAYER_CONV ? "conv" : "linear", lm->n_rows,
                 lm->layer->out_c, lm->arrays, lm->n_chunks * lm->col_tiles, lm->positions,
-                lm->planes, lm->adcs_per_array * lm->arrays, 100.0 * lm->utilization);
+                lm->planes, lm->adcs_per_array * lm->arrays, 100.0 * lm->utilization,
+                lm->layer->residual >= 0 ? "  " : "",
+                lm->layer->residual >= 0 ? shortcut_text(mp, lm, sc, sizeof(sc)) : "");
     }
     fprintf(f, "total arrays: %d (%d weights per column)\n", mp->total_arrays,
             mp->weights_per_column);

@@ -9,7 +9,8 @@
  *  (2) kxk: K*K arrays (per kernel position) of Cin rows x Cout columns.
  * A read activates at most rows_per_read weights of one array; the rows a read
  * covers are a "chunk", given as (word, mask) segments over the packed input
- * vector, so the datapath can count each read's matches exactly.
+ * vector, so the datapath can count each read's matches exactly. A layer with a
+ * residual connection (model.h) gets one comparator threshold per shortcut value.
  */
 #ifndef SCIM_MAPPING_H
 #define SCIM_MAPPING_H
@@ -74,7 +75,12 @@ struct scim_layer_map {
     int has_stuck;            /* some weight pair reads the same whatever the input */
     uint64_t *wkeep;          /* has_stuck: [out_c][n_words] rows that depend on the input */
     uint64_t *wmatch;         /* has_stuck: [out_c][n_words] rows that always match */
-    struct scim_threshold *thr; /* [variants][out_c] comparator thresholds (neuron.h variants) */
+    struct scim_threshold *thr; /* [variants][thr_sets][out_c] comparator thresholds, at
+                                   scim_thr_index */
+    int thr_sets;             /* threshold sets per variant: 3 for a residual layer (shortcut
+                                 r = -1, 0, +1), else 1 (r = 0) */
+    int res_stride;           /* residual layer: the source's output height / out_h, else 0 */
+    int res_c, res_h, res_w;  /* residual layer: the source's output shape (after its pooling) */
     struct scim_layer qlayer; /* scale crossbar: the layer with its scales quantized */
     double *qscale, *qsamples; /* owned arrays of qlayer */
     int scale_cells;          /* scale crossbar: multi-level cells per stored scale */
@@ -96,6 +102,15 @@ struct scim_mapping {
     int weights_per_column;   /* rows / 2 */
     int max_out;              /* largest out_c: columns of the scale memory */
 };
+
+/* Index in thr of the comparator threshold of output j for neuron.h variant v and
+ * shortcut value r (-1, 0 or +1; always 0 for a layer without a residual
+ * connection): the step of sign(y(s) + g r) in the integer sum s. */
+static inline size_t scim_thr_index(const struct scim_layer_map *lm, int v, int r, int j)
+{
+    size_t set = (size_t)v * (size_t)lm->thr_sets + (size_t)(lm->thr_sets > 1 ? r + 1 : 0);
+    return set * (size_t)lm->layer->out_c + (size_t)j;
+}
 
 /* Map model onto the chip of cfg. A layer that cannot be mapped (accumulator too
  * narrow, unsupported shape) is an error naming the layer. */

@@ -1,7 +1,8 @@
 /*
  * neuron.h - the arithmetic after the MVM, shared by every engine and by the
  * reference forward pass in the tests: scale (or 1 when dropped), batch-norm,
- * sign. Keeping it in one place makes "same numbers" a matter of construction.
+ * residual add, sign. Keeping it in one place makes "same numbers" a matter of
+ * construction.
  */
 #ifndef SCIM_NEURON_H
 #define SCIM_NEURON_H
@@ -66,6 +67,13 @@ static inline double scim_affine_v(const struct scim_layer *L, int j, double s, 
 static inline double scim_layernorm_y(double v, double mean, double var, double eps)
 {
     return (v - mean) / sqrt(var + eps);
+}
+
+/* The residual add (model.h): y + g * r for the shortcut value r (-1, 0 or +1; 0 for
+ * a layer without a residual connection). */
+static inline double scim_residual_y(const struct scim_layer *L, double y, int r)
+{
+    return r ? y + L->residual_gain * (double)r : y;
 }
 
 /* Sign activation: +1 (bit 1) when y >= 0. */

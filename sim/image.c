@@ -225,6 +225,20 @@ static void count_layer(struct scim_image_ctx *c, int l, const struct scim_mvm_s
     k->ev[SCIM_EV_CELLS_READ] -= st->cells_off;
 }
 
+/* Does pass t need layer l's output? The next layer needs it when it computes its own
+ * MVM, and a layer whose output is needed reads its residual source's output as its
+ * shortcut (even when the source's successor reuses its MVM). */
+static int output_needed(const struct scim_image_ctx *c, int t, int l)
+{
+    int nl = c->mp->n_layers;
+    if (l == nl - 1 || !c->reuse || l + 1 > c->common[t] || c->from[t] == t)
+        return 1;
+    for (int j = l + 1; j < nl; j++)
+        if (c->m->layers[j].residual == l && output_needed(c, t, j))
+            return 1;
+    return 0;
+}
+
 void scim_image_layer(struct scim_image_ctx *c, int t, int l)
 {
     int nl = c->mp->n_layers, idx = t * nl + l, u = c->from[t], common = c->common[t];
@@ -241,11 +255,11 @@ void scim_image_layer(struct scim_image_ctx *c, int t, int l)
         c->computed++;
     }
     count_layer(c, l, &c->st[idx]);
-    /* The next layer needs this layer's output only if it computes its own MVM. */
-    int last = l == nl - 1;
-    if (!last && c->reuse && l + 1 <= common && u != t)
+    if (!output_needed(c, t, l))
         return;
-    scim_postprocess(lm, c->s[c->src[idx] * nl + l], c->drop[idx], last ? NULL : act_of(c, t, l + 1),
+    int last = l == nl - 1, k = lm->layer->residual;
+    scim_postprocess(lm, c->s[c->src[idx] * nl + l], c->drop[idx],
+                     k >= 0 ? act_of(c, t, k + 1) : NULL, last ? NULL : act_of(c, t, l + 1),
                      c->logits + (size_t)t * (size_t)c->m->classes);
 }
 

@@ -12,7 +12,7 @@
 static void price_digital(const struct scim_etable_cfg *t, const struct scim_counts *c, double *e)
 {
     const uint64_t *v = c->ev;
-    e[SCIM_C_ACCUMULATOR] += (double)v[SCIM_EV_ACC_ADD] * t->accumulator_add;
+    e[SCIM_C_ACCUMULATOR] += (double)(v[SCIM_EV_ACC_ADD] + v[SCIM_EV_RES_ADD]) * t->accumulator_add;
     e[SCIM_C_MULTIPLIER] += (double)v[SCIM_EV_MULTIPLY] * t->multiply;
     e[SCIM_C_COMPARATOR] += (double)v[SCIM_EV_COMPARE] * t->comparator;
     e[SCIM_C_NORMALIZATION] += (double)v[SCIM_EV_NORM] * t->normalization;
@@ -91,6 +91,22 @@ static double scale_crossbar_area(const struct scim_config *cfg, const struct sc
     return area;
 }
 
+/* Skip buffers: each residual source's output (Ck x Hk x Wk bits) is held until the
+ * layer that adds it has run; a source feeding several layers is held once. */
+static uint64_t skip_buffer_bits(const struct scim_mapping *mp)
+{
+    uint64_t bits = 0;
+    for (int k = 0; k < mp->n_layers; k++) {
+        const struct scim_layer *src = mp->layers[k].layer;
+        int used = 0;
+        for (int l = k + 1; l < mp->n_layers && !used; l++)
+            used = mp->layers[l].layer->residual == k;
+        if (used)
+            bits += (uint64_t)src->out_c * (uint64_t)src->pooled_h * (uint64_t)src->pooled_w;
+    }
+    return bits;
+}
+
 void scim_area_compute(const struct scim_config *cfg, const struct scim_mapping *mp,
                        int rng_modules, struct scim_area *a)
 {
@@ -118,7 +134,10 @@ void scim_area_compute(const struct scim_config *cfg, const struct scim_mapping 
         a->comp[SCIM_C_SCALE_MEMORY] =
             (double)a->scale_bits * cfg->smem_dev.ops->memory->bit_area_m2(cfg->smem_dev.params, f);
     }
-    a->buffer_bits = (uint64_t)mp->n_layers * (uint64_t)cfg->buf.depth_words * (uint64_t)cfg->buf.word_bits;
+    a->skip_bits = skip_buffer_bits(mp);
+    a->buffer_bits =
+        (uint64_t)mp->n_layers * (uint64_t)cfg->buf.depth_words * (uint64_t)cfg->buf.word_bits +
+        a->skip_bits;
     a->comp[SCIM_C_BUFFER] =
         (double)a->buffer_bits * cfg->buf_dev.ops->memory->bit_area_m2(cfg->buf_dev.params, f);
     a->rng_modules = rng_modules;

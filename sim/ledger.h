@@ -28,7 +28,8 @@ struct scim_area {
     int adcs;                  /* ADCs */
     int rng_modules;           /* dropout RNG modules */
     uint64_t scale_bits;       /* bits of scale memory */
-    uint64_t buffer_bits;      /* bits of buffers */
+    uint64_t buffer_bits;      /* bits of buffers (inter-layer and skip buffers) */
+    uint64_t skip_bits;        /* bits of the skip buffers (residual sources), in buffer_bits */
 };
 
 void scim_area_compute(const struct scim_config *cfg, const struct scim_mapping *mp,

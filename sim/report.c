@@ -494,10 +494,11 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_num(f, "throughput_images_per_s", r->throughput, 1);
     json_num(f, "ops_per_image", r->ops_per_image, 1);
     json_num(f, "tops_per_w", r->tops_per_w, 1);
-    fprintf(f, "  \"hardware\": {\"arrays\": %d, \"adcs\": %d, \"rng_modules\": %d, "
-               "\"scale_memory_bits\": %llu, \"buffer_bits\": %llu},\n",
+    fprintf(f,
+            "  \"hardware\": {\"arrays\": %d, \"adcs\": %d, \"rng_modules\": %d, "
+            "\"scale_memory_bits\": %llu, \"buffer_bits\": %llu, \"skip_buffer_bits\": %llu},\n",
             r->area.arrays, r->area.adcs, r->rng_modules, (unsigned long long)r->area.scale_bits,
-            (unsigned long long)r->area.buffer_bits);
+            (unsigned long long)r->area.buffer_bits, (unsigned long long)r->area.skip_bits);
     json_layers(f, r);
     if (r->timing)
         scim_report_json_timing(r, f);

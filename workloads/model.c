@@ -30,14 +30,17 @@ static const char *const top_keys[] = {"format",  "version",    "name",  "topolo
                                        "layers",  "provenance", NULL};
 static const char *const input_keys[] = {"channels", "height", "width", "encoding", NULL};
 static const char *const conv_keys[] = {
-    "name",       "kind",      "out_channels", "kernel", "stride",        "padding",
-    "pool",       "activation", "dropout_p",   "norm",   "scale_samples", "scale_bits", NULL};
-static const char *const linear_keys[] = {"name",      "kind",          "out_features",
-                                          "activation", "dropout_p",    "norm",
-                                          "scale_samples", "scale_bits", NULL};
+    "name",          "kind",       "out_channels", "kernel",        "stride",
+    "padding",       "pool",       "activation",   "dropout_p",     "norm",
+    "scale_samples", "scale_bits", "residual",     "residual_gain", NULL};
+static const char *const linear_keys[] = {
+    "name",          "kind",       "out_features", "activation",    "dropout_p", "norm",
+    "scale_samples", "scale_bits", "residual",     "residual_gain", NULL};
 static const char *const layer_keys[] = {
-    "name", "kind",      "out_channels", "out_features", "kernel",        "stride",     "padding",
-    "pool", "activation", "dropout_p",   "norm",         "scale_samples", "scale_bits", NULL};
+    "name",       "kind",      "out_channels",  "out_features",
+    "kernel",     "stride",    "padding",       "pool",
+    "activation", "dropout_p", "norm",          "scale_samples",
+    "scale_bits", "residual",  "residual_gain", NULL};
 static const char *const norms[] = {"batch", "layer", NULL};
 static const char *const pool_keys[] = {"kind", "size", NULL};
 
@@ -448,6 +451,10 @@ static int parse_layer(struct mload *L, const struct scim_node *ln, int i, struc
     ly->norm_layer = norm == 1;
     bad |= get_int(L, ln, sec, "scale_samples", 0, 0, 0, 1 << 16, &ly->n_scale_samples);
     bad |= get_int(L, ln, sec, "scale_bits", 0, 0, 0, 32, &ly->scale_bits);
+    const char *res; /* resolved by check_residual once every layer is known */
+    bad |= get_str(L, ln, sec, "residual", 0, &res);
+    bad |= get_num(L, ln, sec, "residual_gain", 0, 1.0, 0, 1, INFINITY, &ly->residual_gain);
+    ly->residual = -1;
     return bad ? -1 : 0;
 }
 
@@ -623,6 +630,61 @@ static int check_method(struct mload *L)
     return bad ? -1 : 0;
 }
 
+/* A residual connection names an earlier layer whose output fits the layer's MVM
+ * outputs: the same height and width divided by one integer stride, no more channels
+ * (model.h); only hidden layers have one. */
+static int check_residual(struct mload *L, int i)
+{
+    struct scim_model *m = L->m;
+    struct scim_layer *ly = &m->layers[i];
+    const struct scim_node *rn = scim_node_get(L->layer_nodes[i], "residual");
+    const struct scim_node *gn = scim_node_get(L->layer_nodes[i], "residual_gain");
+    if (!rn)
+        return gn ? scim_diag_error(L->d, &gn->loc, "layer '%s': 'residual_gain' needs 'residual'",
+                                    ly->name)
+                  : 0;
+    if (i == m->n_layers - 1)
+        return scim_diag_error(L->d, &rn->loc,
+                               "the last layer '%s' cannot have a residual connection (its "
+                               "outputs are the logits)",
+                               ly->name);
+    int k = 0;
+    while (k < m->n_layers && strcmp(m->layers[k].name, rn->scalar) != 0)
+        k++;
+    if (k == m->n_layers)
+        return scim_diag_error(L->d, &rn->loc,
+                               "layer '%s': residual source '%.60s' is not a layer "
+                               "of the model",
+                               ly->name, rn->scalar);
+    if (k >= i)
+        return scim_diag_error(L->d, &rn->loc,
+                               "layer '%s': residual source '%s' must be an earlier layer",
+                               ly->name, rn->scalar);
+    const struct scim_layer *src = &m->layers[k];
+    int st = src->pooled_h / ly->out_h;
+    if (src->pooled_h != st * ly->out_h || src->pooled_w != st * ly->out_w)
+        return scim_diag_error(L->d, &rn->loc,
+                               "layer '%s': the output of residual source '%s' is %dx%d, not "
+                               "this layer's %dx%d outputs times one integer stride",
+                               ly->name, src->name, src->pooled_h, src->pooled_w, ly->out_h,
+                               ly->out_w);
+    if (src->out_c > ly->out_c)
+        return scim_diag_error(L->d, &rn->loc,
+                               "layer '%s': residual source '%s' has %d channels, more than "
+                               "this layer's %d",
+                               ly->name, src->name, src->out_c, ly->out_c);
+    ly->residual = k;
+    return 0;
+}
+
+static int check_residuals(struct mload *L)
+{
+    int bad = 0;
+    for (int i = 0; i < L->m->n_layers; i++)
+        bad |= check_residual(L, i) != 0;
+    return bad ? -1 : 0;
+}
+
 static int check_classes(struct mload *L)
 {
     struct scim_model *m = L->m;
@@ -659,6 +721,7 @@ static int parse_manifest(struct mload *L, const struct scim_doc *doc, double *b
         check_roles(L);
         check_method(L);
         check_classes(L);
+        check_residuals(L);
     }
     return L->d->errors == before ? 0 : SCIM_ECONFIG;
 }

@@ -14,8 +14,15 @@
  *   z_j  = (s_j * input_scale + bias_j) * alpha_hat_j
  *          alpha_hat_j = scale_j, or 1 when the layer's scale is dropped
  *   y_j  = (z_j - bn_mean_j) / sqrt(bn_var_j + bn_eps) * bn_gamma_j + bn_beta_j
- *   out  = sign(y_j) (+1 if y_j >= 0, else -1) for hidden layers, y_j for the last
+ *   out  = sign(y_j + g * r_j) (+1 if >= 0, else -1) for hidden layers, y_j for the last
+ *          (r_j = 0 unless the layer has a residual connection, see below)
  *   then max pooling (of the +-1 values) or average pooling followed by sign.
+ * Residual (skip) connection of hidden layer l from an earlier layer k (manifest
+ * `residual: <name of k>`, gain g = `residual_gain`, default 1): k's output after its
+ * pooling, shape (Ck, Hk, Wk), feeds the shortcut of l's MVM outputs (Cl, Hl, Wl) with
+ * st = Hk / Hl = Wk / Wl (an integer) and Ck <= Cl ("option A" of ResNet):
+ *   r(c, y, x) = act_k(c, y*st, x*st) in {-1, +1} for c < Ck, 0 for c >= Ck;
+ * the add comes after batch-norm (or layer norm) and before the sign and pooling.
  * Convolution rows are ordered (c, kh, kw) like PyTorch's [Cout][Cin][K][K];
  * zero padding means the value -1 (pixel 0 in the first layer). A linear layer
  * after a conv layer reads the activations flattened in (c, y, x) order.
@@ -66,6 +73,10 @@ struct scim_layer {
     int n_scale_samples;       /* subset method: stored scale vectors N (0 otherwise) */
     double *scale_samples;     /* subset method: [N][out_c] quantized scale vectors, or NULL */
     double input_scale;        /* multiplies s (1/255 for a bit-serial first layer, else 1) */
+    int residual;              /* index k of the earlier hidden layer whose output (after its
+                                  pooling) is this layer's shortcut r, or -1 for none; the
+                                  shortcut source is the input of layer k + 1 */
+    double residual_gain;      /* g: multiplies r before the add (dimensionless, > 0) */
 };
 
 struct scim_model {

@@ -2,7 +2,8 @@
  * test_datapath.c - the chip's functional datapath against an independent
  * reference forward pass: with an ADC wide enough for rows_per_read the
  * logits are identical (bit for bit) for both conv strategies, both input
- * encodings, max and average pooling, stride 2, and dropped scales; with an
+ * encodings, max and average pooling, stride 2, dropped scales, every method, and
+ * residual connections (identity, strided, zero-padded channels); with an
  * undersized ADC the accumulated sums equal a hand-clipped reference and the
  * clips are counted.
  */
@@ -29,7 +30,7 @@ static void load_cfg(struct scim_config *cfg, const char *const *ov, size_t n)
 static void chip_forward_ex(const struct scim_mapping *mp, const uint8_t *pix, const int *dropped,
                             uint64_t *const *masks, double *logits, struct scim_mvm_stats *st)
 {
-    struct scim_act act[8];
+    struct scim_act act[16];
     uint64_t scratch[64];
     for (int l = 0; l < mp->n_layers; l++)
         ASSERT_EQ(scim_act_alloc(&act[l], &mp->layers[l]), 0);
@@ -38,7 +39,9 @@ static void chip_forward_ex(const struct scim_mapping *mp, const uint8_t *pix, c
         const struct scim_layer_map *lm = &mp->layers[l];
         int32_t *s = malloc((size_t)lm->positions * lm->layer->out_c * sizeof(int32_t));
         scim_mvm(lm, &act[l], masks ? masks[l] : NULL, s, scratch, st);
-        scim_postprocess(lm, s, dropped[l], l + 1 < mp->n_layers ? &act[l + 1] : NULL, logits);
+        int k = lm->layer->residual;
+        scim_postprocess(lm, s, dropped[l], k >= 0 ? &act[k + 1] : NULL,
+                         l + 1 < mp->n_layers ? &act[l + 1] : NULL, logits);
         free(s);
     }
     for (int l = 0; l < mp->n_layers; l++)
@@ -51,51 +54,134 @@ static void chip_forward(const struct scim_mapping *mp, const uint8_t *pix, cons
     chip_forward_ex(mp, pix, dropped, NULL, logits, st);
 }
 
-/* Random variants (and row masks when `masked`) for a model of another method:
- * the chip equals the reference. */
+/* Reference logits of m with every residual connection removed (to see that the
+ * shortcuts change the result). */
+static void ref_without_residual(struct scim_model *m, const uint8_t *pix, const int *variant,
+                                 uint8_t *const *keep, double *logits)
+{
+    int saved[16];
+    for (int l = 0; l < m->n_layers; l++)
+        saved[l] = m->layers[l].residual, m->layers[l].residual = -1;
+    ref_forward_ex(m, pix, m->encoding == SCIM_INPUT_BITSERIAL8, variant, keep, logits);
+    for (int l = 0; l < m->n_layers; l++)
+        m->layers[l].residual = saved[l];
+}
+
+/* Random variants (dropout on and off, and row masks when `masked`) for model m (freed
+ * here): the chip equals the reference. */
+static void compare_built(struct scim_model *m, int masked, const char *extra)
+{
+    struct scim_config cfg;
+    struct scim_mapping mp;
+    struct scim_diag d;
+    const char *ov[] = {"adc.bits=8", "crossbar.rows_per_read=32", "crossbar.rows=64", extra};
+    int n = m->n_layers, npix = m->in_c * m->in_h * m->in_w, residual_mattered = 0, has_res = 0;
+    load_cfg(&cfg, ov, extra ? 4 : 3);
+    scim_diag_init(&d, stderr);
+    ASSERT_EQ(scim_map_model(&mp, m, &cfg, &d), 0);
+    struct scim_rng r;
+    scim_rng_init(&r, 5, m->method_id);
+    uint8_t *pix = malloc((size_t)npix), *keep[16] = {0};
+    uint64_t *masks[16] = {0};
+    for (int l = 0; l < n; l++) {
+        keep[l] = calloc((size_t)m->layers[l].fan_in, 1);
+        masks[l] = calloc((size_t)mp.layers[l].n_words, sizeof(uint64_t));
+        has_res |= m->layers[l].residual >= 0;
+    }
+    for (int img = 0; img < 40; img++) {
+        int variant[16];
+        for (int i = 0; i < npix; i++)
+            pix[i] = (uint8_t)scim_rng_u32(&r);
+        for (int l = 0; l < n; l++) {
+            variant[l] =
+                masked ? 0 : (int)(scim_rng_u32(&r) % (uint32_t)scim_layer_variants(&m->layers[l]));
+            memset(masks[l], 0, (size_t)mp.layers[l].n_words * sizeof(uint64_t));
+            for (int i = 0; i < m->layers[l].fan_in; i++) {
+                keep[l][i] = !masked || (scim_rng_u32(&r) % 4 != 0);
+                masks[l][i >> 6] |= (uint64_t)keep[l][i] << (i & 63);
+            }
+        }
+        double ref[64], chip[64], plain[64];
+        struct scim_mvm_stats st = {0, 0, 0, 0};
+        ref_forward_ex(m, pix, m->encoding == SCIM_INPUT_BITSERIAL8, variant, masked ? keep : NULL,
+                       ref);
+        chip_forward_ex(&mp, pix, variant, masked ? masks : NULL, chip, &st);
+        for (int k = 0; k < m->classes; k++)
+            ASSERT(memcmp(&ref[k], &chip[k], sizeof(double)) == 0);
+        if (masked)
+            ASSERT(st.wordlines_off > 0 && st.cells_off > 0);
+        if (has_res) {
+            ref_without_residual(m, pix, variant, masked ? keep : NULL, plain);
+            residual_mattered += memcmp(ref, plain, (size_t)m->classes * sizeof(double)) != 0;
+        }
+    }
+    ASSERT(!has_res || residual_mattered > 20);
+    for (int l = 0; l < n; l++)
+        free(keep[l]), free(masks[l]);
+    free(pix);
+    scim_mapping_free(&mp);
+    scim_config_free(&cfg);
+    scim_model_free(m);
+    scim_diag_free(&d);
+}
+
 static void compare_method(const struct tlayer_spec *spec, int n, enum scim_method method,
                            int masked, const char *extra)
+{
+    struct scim_model m;
+    tm_build_method(&m, spec, n, 1, 12, 12, SCIM_INPUT_BITSERIAL8, 21 + method, method);
+    compare_built(&m, masked, extra);
+}
+
+/* The residual network of testmodel.h, every method, both encodings and strategies. */
+static void compare_residual(void)
+{
+    static const enum scim_method methods[] = {SCIM_METHOD_SCALE_DROPOUT,
+                                               SCIM_METHOD_AFFINE_DROPOUT, SCIM_METHOD_SUBSET,
+                                               SCIM_METHOD_SPINDROP, SCIM_METHOD_SPATIAL_SPINDROP};
+    struct scim_model m;
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        int masked =
+            methods[i] == SCIM_METHOD_SPINDROP || methods[i] == SCIM_METHOD_SPATIAL_SPINDROP;
+        tm_resnet(&m, SCIM_INPUT_BITSERIAL8, 40 + i, methods[i]);
+        compare_built(&m, masked, "mapping.conv_strategy=unrolled");
+        tm_resnet(&m, SCIM_INPUT_BINARY, 50 + i, methods[i]);
+        compare_built(&m, masked, "mapping.conv_strategy=kxk");
+    }
+}
+
+/* The comparator thresholds of a residual layer decide every sum s exactly as
+ * neuron.h does, for each variant and shortcut value. */
+static void residual_thresholds(void)
 {
     struct scim_model m;
     struct scim_config cfg;
     struct scim_mapping mp;
     struct scim_diag d;
-    const char *ov[] = {"adc.bits=8", "crossbar.rows_per_read=32", "crossbar.rows=64", extra};
-    tm_build_method(&m, spec, n, 1, 12, 12, SCIM_INPUT_BITSERIAL8, 21 + method, method);
-    load_cfg(&cfg, ov, extra ? 4 : 3);
+    tm_resnet(&m, SCIM_INPUT_BINARY, 3, SCIM_METHOD_SUBSET);
+    load_cfg(&cfg, NULL, 0);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
-    struct scim_rng r;
-    scim_rng_init(&r, 5, method);
-    uint8_t pix[144], *keep[8] = {0};
-    uint64_t *masks[8] = {0};
-    for (int l = 0; l < n; l++) {
-        keep[l] = calloc((size_t)m.layers[l].fan_in, 1);
-        masks[l] = calloc((size_t)mp.layers[l].n_words, sizeof(uint64_t));
+    int steps = 0;
+    for (int l = 0; l < m.n_layers; l++) {
+        const struct scim_layer_map *lm = &mp.layers[l];
+        const struct scim_layer *L = lm->layer;
+        ASSERT_EQ(lm->thr_sets, L->residual >= 0 ? 3 : 1);
+        for (int v = 0; v < scim_layer_variants(L); v++)
+            for (int r = -1; r <= 1; r++)
+                for (int j = 0; j < L->out_c && L->residual >= 0; j++) {
+                    const struct scim_threshold *th = &lm->thr[scim_thr_index(lm, v, r, j)];
+                    int prev = -1;
+                    for (int s = -lm->n_rows; s <= lm->n_rows; s++) {
+                        double y = scim_neuron_y(L, j, (double)s, lm->input_scale, v);
+                        int bit = scim_neuron_bit(scim_residual_y(L, y, r));
+                        ASSERT_EQ(bit, th->lo <= s && s <= th->hi);
+                        steps += prev >= 0 && bit != prev;
+                        prev = bit;
+                    }
+                }
     }
-    for (int img = 0; img < 40; img++) {
-        int variant[8];
-        for (int i = 0; i < 144; i++)
-            pix[i] = (uint8_t)scim_rng_u32(&r);
-        for (int l = 0; l < n; l++) {
-            variant[l] = masked ? 0 : (int)(scim_rng_u32(&r) % (uint32_t)scim_layer_variants(&m.layers[l]));
-            memset(masks[l], 0, (size_t)mp.layers[l].n_words * sizeof(uint64_t));
-            for (int i = 0; i < m.layers[l].fan_in; i++) {
-                keep[l][i] = !masked || (scim_rng_u32(&r) % 4 != 0);
-                masks[l][i >> 6] |= (uint64_t)keep[l][i] << (i & 63);
-            }
-        }
-        double ref[64], chip[64];
-        struct scim_mvm_stats st = {0, 0, 0, 0};
-        ref_forward_ex(&m, pix, 1, variant, masked ? keep : NULL, ref);
-        chip_forward_ex(&mp, pix, variant, masked ? masks : NULL, chip, &st);
-        for (int k = 0; k < m.classes; k++)
-            ASSERT(memcmp(&ref[k], &chip[k], sizeof(double)) == 0);
-        if (masked)
-            ASSERT(st.wordlines_off > 0 && st.cells_off > 0);
-    }
-    for (int l = 0; l < n; l++)
-        free(keep[l]), free(masks[l]);
+    ASSERT(steps > 100);
     scim_mapping_free(&mp);
     scim_config_free(&cfg);
     scim_model_free(&m);
@@ -295,6 +381,8 @@ int main(void)
     compare_method(lenet, 4, SCIM_METHOD_AFFINE_DROPOUT, 0, NULL);
     compare_method(lenet, 4, SCIM_METHOD_SUBSET, 0, NULL);
     compare_method(lenet, 4, SCIM_METHOD_SPINDROP, 1, NULL);
-    printf("datapath: chip logits equal the reference forward pass (all methods)\n");
+    residual_thresholds();
+    compare_residual();
+    printf("datapath: chip logits equal the reference forward pass (all methods, residual)\n");
     return 0;
 }

@@ -2,12 +2,14 @@
  * test_ledger.c - event counts against hand-computed values for a small layer,
  * energy totals equal the sum of their parts (by component and by layer), and
  * the engine gives identical results with 1 and 2 threads and with and
- * without MVM reuse across Monte Carlo passes.
+ * without MVM reuse across Monte Carlo passes (also for residual networks, with
+ * passes run one by one or overlapped).
  */
 #include <math.h>
 
 #include "harness.h"
 #include "sim/engine.h"
+#include "sim/image.h"
 #include "sim/ledger.h"
 #include "sim/report.h"
 #include "testmodel.h"
@@ -140,6 +142,36 @@ static void same_results(const struct scim_run_result *a, const struct scim_run_
     ASSERT_EQ(a->correct_at[a->mc_samples - 1], a->correct);
 }
 
+/* Runs 1 thread, 2 threads, and 2 threads without MVM reuse: identical results. */
+static void run_three(const struct scim_config *cfg, const struct scim_model *m,
+                      const struct scim_mapping *mp, const struct scim_dataset *ds,
+                      struct scim_run_result *r)
+{
+    run(cfg, m, mp, ds, 1, 0, &r[0]);
+    run(cfg, m, mp, ds, 2, 0, &r[1]);
+    run(cfg, m, mp, ds, 2, 1, &r[2]);
+    same_results(&r[0], &r[1]);
+    same_results(&r[0], &r[2]);
+    ASSERT(r[0].mvm_reused > 0);
+    ASSERT_EQ(r[2].mvm_reused, 0);
+}
+
+static void free_three(struct scim_run_result *r)
+{
+    for (int k = 0; k < 3; k++)
+        scim_run_result_free(&r[k]);
+}
+
+static void free_all(struct scim_dataset *ds, struct scim_mapping *mp, struct scim_config *cfg,
+                     struct scim_model *m, struct scim_diag *d)
+{
+    scim_dataset_free(ds);
+    scim_mapping_free(mp);
+    scim_config_free(cfg);
+    scim_model_free(m);
+    scim_diag_free(d);
+}
+
 static void engine_determinism_and_totals(void)
 {
     struct tlayer_spec spec[] = {{SCIM_LAYER_CONV, 6, 5, 1, 2, SCIM_POOL_MAX, 2},
@@ -157,14 +189,9 @@ static void engine_determinism_and_totals(void)
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
     synth_dataset(&ds, 61, 1, 16, 16);
-    struct scim_run_result r1, r2, r3;
-    run(&cfg, &m, &mp, &ds, 1, 0, &r1);
-    run(&cfg, &m, &mp, &ds, 2, 0, &r2);
-    run(&cfg, &m, &mp, &ds, 2, 1, &r3);
-    same_results(&r1, &r2);
-    same_results(&r1, &r3);
-    ASSERT(r1.mvm_reused > 0);
-    ASSERT_EQ(r3.mvm_reused, 0);
+    struct scim_run_result r[3], r1;
+    run_three(&cfg, &m, &mp, &ds, r);
+    r1 = r[0];
     ASSERT(r1.chip.ev[SCIM_EV_ADC_CLIP] > 0); /* 4-bit ADC, 16-weight reads */
     ASSERT_EQ(r1.chip.ev[SCIM_EV_RNG_BIT], 61 * 7 * 4);
     ASSERT_EQ(r1.chip.ev[SCIM_EV_AVERAGE], 61 * 7);
@@ -184,14 +211,97 @@ static void engine_determinism_and_totals(void)
         area += rep.area.comp[k];
     ASSERT_NEAR(area, rep.area.total, 1e-12 * area);
     scim_report_free(&rep);
-    scim_run_result_free(&r1);
-    scim_run_result_free(&r2);
-    scim_run_result_free(&r3);
-    scim_dataset_free(&ds);
-    scim_mapping_free(&mp);
-    scim_config_free(&cfg);
-    scim_model_free(&m);
-    scim_diag_free(&d);
+    free_three(r);
+    free_all(&ds, &mp, &cfg, &m, &d);
+}
+
+/* A residual network (testmodel.h) with scale dropout: the shortcut of a layer computed
+ * in a pass is that pass's source output even when the layers up to the source reuse
+ * another pass's MVMs; reuse changes nothing. Residual adds and skip-buffer bits are
+ * counted. */
+static void residual_reuse(void)
+{
+    struct scim_model m;
+    struct scim_config cfg;
+    struct scim_mapping mp;
+    struct scim_dataset ds;
+    struct scim_diag d;
+    const char *ov[] = {"workload.mc_samples=12"};
+    tm_resnet(&m, SCIM_INPUT_BITSERIAL8, 6, SCIM_METHOD_SCALE_DROPOUT);
+    load_cfg(&cfg, ov, 1);
+    scim_diag_init(&d, stderr);
+    ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
+    synth_dataset(&ds, 50, 3, 8, 8);
+    struct scim_run_result r[3];
+    run_three(&cfg, &m, &mp, &ds, r);
+    uint64_t adds = 4 * 64 + 8 * 16 + 16 + 16; /* MVM outputs of l2, l4, l5, l6 */
+    ASSERT_EQ(r[0].chip.ev[SCIM_EV_RES_ADD], 50 * 12 * adds);
+    ASSERT_EQ(mp.layers[4].per_pass.ev[SCIM_EV_RES_ADD], 8 * 16);
+    ASSERT_EQ(mp.layers[3].per_pass.ev[SCIM_EV_RES_ADD], 0);
+    double e[SCIM_C_COUNT] = {0};
+    scim_price(&cfg, &mp.layers[4].per_pass, e);
+    ASSERT_NEAR(e[SCIM_C_ACCUMULATOR],
+                (double)(mp.layers[4].per_pass.ev[SCIM_EV_ACC_ADD] + 8 * 16) * 0.12e-12, 1e-24);
+    struct scim_area a;
+    scim_area_compute(&cfg, &mp, 1, &a);
+    ASSERT_EQ(a.skip_bits, 4 * 64 + 4 * 64 + 8 * 4 + 16); /* outputs of l0, l2, l4, l5 */
+    ASSERT_EQ(a.buffer_bits,
+              8 * (uint64_t)cfg.buf.depth_words * (uint64_t)cfg.buf.word_bits + a.skip_bits);
+    free_three(r);
+    free_all(&ds, &mp, &cfg, &m, &d);
+}
+
+/* The same network with per-pass activations and passes overlapped the way the
+ * SystemC engine may run them (pass t's layer l right after pass t - 1's layer l + 1),
+ * MVMs reused: every pass's output equals that of passes run one by one without reuse. */
+static void residual_overlapped(void)
+{
+    struct scim_model m;
+    struct scim_config cfg;
+    struct scim_mapping mp;
+    struct scim_dataset ds;
+    struct scim_diag d;
+    struct scim_rng_bank bank;
+    struct scim_image_ctx a, b;
+    const char *ov[] = {"workload.mc_samples=9"};
+    tm_resnet(&m, SCIM_INPUT_BINARY, 7, SCIM_METHOD_SCALE_DROPOUT);
+    load_cfg(&cfg, ov, 1);
+    scim_diag_init(&d, stderr);
+    ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
+    synth_dataset(&ds, 30, 3, 8, 8);
+    ASSERT_EQ(scim_rng_bank_init(&bank, &cfg, &m, 0), 0);
+    ASSERT_EQ(scim_image_ctx_init(&a, &cfg, &m, &mp, &bank, 1, 9), 0);
+    ASSERT_EQ(scim_image_ctx_init(&b, &cfg, &m, &mp, &bank, 0, 1), 0);
+    int T = a.passes, nl = mp.n_layers;
+    size_t npix = 3 * 8 * 8, np = (size_t)T * (size_t)m.classes * sizeof(double);
+    for (int img = 0; img < ds.n; img++) {
+        const uint8_t *pix = ds.pixels + (size_t)img * npix;
+        scim_image_begin(&a, img, pix);
+        for (int step = 0; step < T + nl - 1; step++)
+            for (int t = 0; t < T; t++) {
+                int l = step - t;
+                if (l < 0 || l >= nl)
+                    continue;
+                if (l == 0)
+                    scim_image_draw_pass(&a, t);
+                scim_image_layer(&a, t, l);
+                if (l == nl - 1)
+                    scim_image_end_pass(&a, t);
+            }
+        scim_image_begin(&b, img, pix);
+        for (int t = 0; t < T; t++) {
+            scim_image_draw_pass(&b, t);
+            for (int l = 0; l < nl; l++)
+                scim_image_layer(&b, t, l);
+            scim_image_end_pass(&b, t);
+        }
+        ASSERT(memcmp(a.prob, b.prob, np) == 0);
+    }
+    ASSERT(a.reused > 0 && b.reused == 0);
+    scim_image_ctx_free(&a);
+    scim_image_ctx_free(&b);
+    scim_rng_bank_free(&bank);
+    free_all(&ds, &mp, &cfg, &m, &d);
 }
 
 /* A SpinDrop model with dropout off drives every row: it runs exactly like the same
@@ -266,6 +376,8 @@ int main(void)
     spindrop_off();
     hand_counts();
     engine_determinism_and_totals();
+    residual_reuse();
+    residual_overlapped();
     printf("ledger: counts, totals and determinism hold\n");
     return 0;
 }

@@ -4,7 +4,8 @@
  * file load with the chained shapes and the stored values; broken manifests
  * report every error at its line:col; tensor files that disagree with the
  * manifest (shape, dtype, value, missing or extra tensors) are refused with a
- * message naming the tensor.
+ * message naming the tensor; residual connections resolve to an earlier layer
+ * whose output fits, or are refused at their line:col.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -265,14 +266,14 @@ static void test_three_errors(void)
     scim_diag_free(&d);
 }
 
-/* Replace the first occurrence of from in tiny_yaml by to and load; expect code and needle. */
-static void expect_manifest(const char *from, const char *to, int code, const char *needle)
+/* Replace the first occurrence of from in base by to and load; expect code and needle. */
+static void expect_edit(const char *base, const char *from, const char *to, int code,
+                        const char *needle)
 {
     char text[4096];
-    const char *at = strstr(tiny_yaml, from);
+    const char *at = strstr(base, from);
     ASSERT(at);
-    snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - tiny_yaml), tiny_yaml, to,
-             at + strlen(from));
+    snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - base), base, to, at + strlen(from));
     const char *path = write_text("edited.yaml", text);
     struct scim_diag d;
     struct scim_model m;
@@ -284,6 +285,11 @@ static void expect_manifest(const char *from, const char *to, int code, const ch
     ASSERT_STR_CONTAINS(d.text, needle);
     ASSERT(m.layers == NULL && m.tensors_path == NULL);
     scim_diag_free(&d);
+}
+
+static void expect_manifest(const char *from, const char *to, int code, const char *needle)
+{
+    expect_edit(tiny_yaml, from, to, code, needle);
 }
 
 static void test_manifest_errors(void)
@@ -343,6 +349,83 @@ static void test_manifest_errors(void)
                     SCIM_ECONFIG, "layer 'conv1' is too large: fan-in 4000000 times 1000 outputs");
     expect_manifest("tensors: tiny.safetensors", "tensors: absent.safetensors", SCIM_ENOENT,
                     "absent.safetensors: error: cannot open");
+}
+
+/* A residual connection: c2 (4x2x2, stride 2) adds c1's output (2x4x4) with gain 0.5. */
+static const char res_yaml[] = "format: spincim-model\n"
+                               "version: 1\n"
+                               "name: res\n"
+                               "method: bnn\n"
+                               "classes: 10\n"
+                               "dataset: mnist\n"
+                               "input: {channels: 1, height: 4, width: 4, encoding: binary}\n"
+                               "tensors: res.safetensors\n"
+                               "layers:\n"
+                               "  - name: c1\n"
+                               "    kind: conv\n"
+                               "    out_channels: 2\n"
+                               "    kernel: 3\n"
+                               "    padding: 1\n"
+                               "    activation: sign\n"
+                               "  - name: c2\n"
+                               "    kind: conv\n"
+                               "    out_channels: 4\n"
+                               "    kernel: 3\n"
+                               "    stride: 2\n"
+                               "    padding: 1\n"
+                               "    activation: sign\n"
+                               "    residual: c1\n"
+                               "    residual_gain: 0.5\n"
+                               "  - name: fc\n"
+                               "    kind: linear\n"
+                               "    out_features: 10\n"
+                               "    activation: none\n";
+
+static void test_residual(void)
+{
+    static int8_t w1[18], w2[72], w3[160];
+    static double sc[10] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    memset(w1, 1, sizeof(w1)), memset(w2, 1, sizeof(w2)), memset(w3, 1, sizeof(w3));
+    const struct tspec ts[] = {
+        {"c1.weight", "I8", 4, {2, 1, 3, 3}, w1, NULL}, {"c1.scale", "F32", 1, {2}, NULL, sc},
+        {"c2.weight", "I8", 4, {4, 2, 3, 3}, w2, NULL}, {"c2.scale", "F32", 1, {4}, NULL, sc},
+        {"fc.weight", "I8", 2, {10, 16}, w3, NULL},     {"fc.scale", "F32", 1, {10}, NULL, sc},
+    };
+    write_tensors("res.safetensors", ts, 6);
+    struct scim_diag d;
+    struct scim_model m;
+    scim_diag_init(&d, stderr);
+    ASSERT_EQ(scim_model_load(&m, write_text("res.yaml", res_yaml), &d), 0);
+    ASSERT(m.layers[0].residual == -1 && m.layers[2].residual == -1);
+    ASSERT_NEAR(m.layers[0].residual_gain, 1.0, 0);
+    ASSERT_EQ(m.layers[1].residual, 0);
+    ASSERT_NEAR(m.layers[1].residual_gain, 0.5, 0);
+    scim_model_free(&m);
+    scim_diag_free(&d);
+    static const char *const bad[][3] = {
+        {"residual: c1", "residual: c9",
+         ":23:15: error: layer 'c2': residual source 'c9' is not a layer of the model"},
+        {"residual: c1", "residual: fc",
+         ":23:15: error: layer 'c2': residual source 'fc' must be an earlier layer"},
+        {"residual: c1", "residual: c2",
+         ":23:15: error: layer 'c2': residual source 'c2' must be an earlier layer"},
+        {"kernel: 3\n    stride: 2", "kernel: 2\n    stride: 1",
+         ":23:15: error: layer 'c2': the output of residual source 'c1' is 4x4, not this layer's "
+         "5x5 outputs times one integer stride"},
+        {"out_channels: 4", "out_channels: 1",
+         ":23:15: error: layer 'c2': residual source 'c1' has 2 channels, more than this "
+         "layer's 1"},
+        {"activation: none", "activation: none\n    residual: c2",
+         ":29:15: error: the last layer 'fc' cannot have a residual connection (its outputs are "
+         "the logits)"},
+        {"residual_gain: 0.5", "residual_gain: 0",
+         ":24:20: error: 'layers[1].residual_gain' must be a positive number, got '0'"},
+        {"    residual: c1\n", "", ":23:20: error: layer 'c2': 'residual_gain' needs 'residual'"},
+        {"residual: c1", "residul: c1",
+         ":23:5: error: unknown key 'residul' in layers[1] (did you mean 'residual'?)"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_edit(res_yaml, bad[i][0], bad[i][1], SCIM_ECONFIG, bad[i][2]);
 }
 
 /* Write the tensors with one entry changed (or removed, or one added), expect the message. */
@@ -471,6 +554,7 @@ int main(void)
     test_manifest_errors();
     test_tensor_errors();
     test_files();
+    test_residual();
     for (int i = 0; i < n_made; i++)
         unlink(made[i]);
     ASSERT(rmdir(tmpdir) == 0);

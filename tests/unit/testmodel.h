@@ -84,6 +84,8 @@ static inline void tm_build_method(struct scim_model *m, const struct tlayer_spe
         L->sign_out = i < n - 1;
         L->dropout_p = 0.3;
         L->input_scale = (i == 0 && enc == SCIM_INPUT_BITSERIAL8) ? 1.0 / 255.0 : 1.0;
+        L->residual = -1;
+        L->residual_gain = 1.0;
         c = L->out_c, h = L->pooled_h, w = L->pooled_w;
     }
     m->classes = m->layers[n - 1].out_c;
@@ -93,6 +95,33 @@ static inline void tm_build(struct scim_model *m, const struct tlayer_spec *spec
                             int h, int w, enum scim_input_encoding enc, uint64_t seed)
 {
     tm_build_method(m, spec, n, c, h, w, enc, seed, SCIM_METHOD_SCALE_DROPOUT);
+}
+
+/* A small residual network on 3x8x8 inputs (model.h): identity, stride-2 with
+ * zero-padded channels (into a layer pooled after the add), conv into linear and
+ * linear into linear shortcuts, each with a random gain in [0.5, 8]. */
+#define TM_RESNET_LAYERS 8
+static inline void tm_resnet(struct scim_model *m, enum scim_input_encoding enc, uint64_t seed,
+                             enum scim_method method)
+{
+    static const struct tlayer_spec spec[TM_RESNET_LAYERS] = {
+        {SCIM_LAYER_CONV, 4, 3, 1, 1, SCIM_POOL_NONE, 1},
+        {SCIM_LAYER_CONV, 4, 3, 1, 1, SCIM_POOL_NONE, 1},
+        {SCIM_LAYER_CONV, 4, 3, 1, 1, SCIM_POOL_NONE, 1}, /* + l0 */
+        {SCIM_LAYER_CONV, 8, 3, 2, 1, SCIM_POOL_NONE, 1},
+        {SCIM_LAYER_CONV, 8, 3, 1, 1, SCIM_POOL_AVG, 2},     /* + l2, stride 2, 4 -> 8 channels */
+        {SCIM_LAYER_LINEAR, 16, 0, 0, 0, SCIM_POOL_NONE, 1}, /* + l4 (8x2x2), stride 2 */
+        {SCIM_LAYER_LINEAR, 16, 0, 0, 0, SCIM_POOL_NONE, 1}, /* + l5 */
+        {SCIM_LAYER_LINEAR, 10, 0, 0, 0, SCIM_POOL_NONE, 1},
+    };
+    static const int source[TM_RESNET_LAYERS] = {-1, -1, 0, -1, 2, 4, 5, -1};
+    struct scim_rng r;
+    tm_build_method(m, spec, TM_RESNET_LAYERS, 3, 8, 8, enc, seed, method);
+    scim_rng_init(&r, seed, 8);
+    for (int l = 0; l < TM_RESNET_LAYERS; l++) {
+        m->layers[l].residual = source[l];
+        m->layers[l].residual_gain = 0.5 + 7.5 * scim_rng_uniform(&r);
+    }
 }
 
 /* Reference conv/linear MVM: s[pos][j] with explicit padding values. */
@@ -169,13 +198,49 @@ static inline void ref_y(const struct scim_layer *L, const long *s, double isc, 
         y[k] = scim_layernorm_y(y[k], mean, var, L->bn_eps);
 }
 
+/* The shortcut r(j, y, x) of layer L (model.h) from the stored layer outputs: the
+ * source's output subsampled by the stride, 0 on channels the source does not have. */
+static inline int ref_shortcut(const struct scim_model *m, const struct scim_layer *L,
+                               int *const *outs, int j, int y, int x)
+{
+    if (L->residual < 0)
+        return 0;
+    const struct scim_layer *S = &m->layers[L->residual];
+    int st = S->pooled_h / L->out_h;
+    if (j >= S->out_c)
+        return 0;
+    return outs[L->residual][(j * S->pooled_h + y * st) * S->pooled_w + x * st];
+}
+
+/* Sign (with the residual add), then pooling, of a hidden layer's y into out. */
+static inline void ref_sign_pool(const struct scim_model *m, const struct scim_layer *L,
+                                 const double *yv, int *const *outs, int *out)
+{
+    int np = L->out_h * L->out_w, ps = L->pool_size;
+    for (int j = 0; j < L->out_c; j++)
+        for (int py = 0; py < L->pooled_h; py++)
+            for (int px = 0; px < L->pooled_w; px++) {
+                int mx = -1, sum = 0;
+                for (int dy = 0; dy < ps; dy++)
+                    for (int dx = 0; dx < ps; dx++) {
+                        int y = py * ps + dy, x = px * ps + dx;
+                        int r = ref_shortcut(m, L, outs, j, y, x);
+                        int v = scim_residual_y(L, yv[j * np + y * L->out_w + x], r) >= 0 ? 1 : -1;
+                        mx = v > mx ? v : mx;
+                        sum += v;
+                    }
+                int v = L->pool == SCIM_POOL_AVG ? (sum >= 0 ? 1 : -1) : mx;
+                out[(j * L->pooled_h + py) * L->pooled_w + px] = v;
+            }
+}
+
 /* Reference forward pass of one image; variant[l] and keep[l] (NULL or per row)
- * per layer; logits out. */
+ * per layer; logits out. Up to 16 layers. */
 static inline void ref_forward_ex(const struct scim_model *m, const uint8_t *pix, int bitserial,
                                   const int *dropped, uint8_t *const *keep, double *logits)
 {
     int n_in = m->in_c * m->in_h * m->in_w;
-    int *in = malloc((size_t)n_in * sizeof(int));
+    int *pixels = malloc((size_t)n_in * sizeof(int)), *in = pixels, *outs[16] = {0};
     for (int i = 0; i < n_in; i++)
         in[i] = bitserial ? 2 * pix[i] - 255 : (pix[i] >= 128 ? 1 : -1);
     for (int l = 0; l < m->n_layers; l++) {
@@ -186,35 +251,21 @@ static inline void ref_forward_ex(const struct scim_model *m, const uint8_t *pix
         int np = L->out_h * L->out_w;
         double *yv = malloc((size_t)np * L->out_c * sizeof(double));
         ref_y(L, s, isc, dropped[l], yv);
+        free(s);
         if (!L->sign_out) {
             for (int j = 0; j < L->out_c; j++)
                 logits[j] = yv[j];
-            free(s);
             free(yv);
             break;
         }
-        int *out = malloc((size_t)L->out_c * L->pooled_h * L->pooled_w * sizeof(int));
-        int ps = L->pool_size;
-        for (int j = 0; j < L->out_c; j++)
-            for (int py = 0; py < L->pooled_h; py++)
-                for (int px = 0; px < L->pooled_w; px++) {
-                    int mx = -1, sum = 0;
-                    for (int dy = 0; dy < ps; dy++)
-                        for (int dx = 0; dx < ps; dx++) {
-                            int pos = (py * ps + dy) * L->out_w + px * ps + dx;
-                            int v = yv[j * np + pos] >= 0 ? 1 : -1;
-                            mx = v > mx ? v : mx;
-                            sum += v;
-                        }
-                    int v = L->pool == SCIM_POOL_AVG ? (sum >= 0 ? 1 : -1) : mx;
-                    out[(j * L->pooled_h + py) * L->pooled_w + px] = v;
-                }
-        free(in);
-        free(s);
+        outs[l] = malloc((size_t)L->out_c * L->pooled_h * L->pooled_w * sizeof(int));
+        ref_sign_pool(m, L, yv, outs, outs[l]);
         free(yv);
-        in = out;
+        in = outs[l];
     }
-    free(in);
+    free(pixels);
+    for (int l = 0; l < 16; l++)
+        free(outs[l]);
 }
 
 static inline void ref_forward(const struct scim_model *m, const uint8_t *pix, int bitserial,

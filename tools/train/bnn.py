@@ -10,7 +10,9 @@ One binary layer (conv or linear):
                                         one quantized sample of q(alpha) (subset)
     y   = BatchNorm(z)      (affine, running statistics at eval)
           affine_dropout instead: v = gamma_hat * (s + bias) + beta_hat, y = LayerNorm(v)
-    out = sign(y) (+1 when y >= 0) for hidden layers, then pooling; y (logits) for the last
+    out = sign(y + g * r) (+1 when >= 0) for hidden layers, then pooling; y (logits) for
+          the last; r = 0 unless the layer has a residual source k (docs/model-format.md):
+          r = k's output subsampled by the stride Hk / H, zero on channels k does not have
 
 Methods (the stochastic part is drawn independently per sample, layer and forward pass,
 while the layer is stochastic: in training, or in Monte Carlo inference):
@@ -122,8 +124,12 @@ class _BinaryLayer(nn.Module):
     """Common part of BinaryConv2d and BinaryLinear."""
 
     def __init__(self, name, out_ch, activation, dropout_p, pool_kind, pool_size, weight_shape,
-                 method, bn_eps):
+                 method, bn_eps, residual=None, residual_gain=1.0):
         super().__init__()
+        if residual is not None and activation != "sign":
+            raise ValueError(f"{name}: only hidden (sign) layers have a residual source")
+        if not residual_gain > 0.0:
+            raise ValueError(f"{name}: residual_gain must be positive")
         if activation not in ("sign", "none"):
             raise ValueError(f"{name}: activation must be sign or none")
         if not 0.0 <= dropout_p < 1.0:
@@ -138,6 +144,8 @@ class _BinaryLayer(nn.Module):
         self.dropout_p = float(dropout_p)
         self.method = method
         self.bn_eps = float(bn_eps)
+        self.residual = residual        # name of the residual source layer, or None
+        self.residual_gain = float(residual_gain)
         self.pool_kind = pool_kind      # None, "max" or "avg"
         self.pool_size = pool_size
         self.mc = False                 # keep the stochastic part on at eval (MC inference)
@@ -286,15 +294,35 @@ class _BinaryLayer(nn.Module):
             out = sign_act(F.avg_pool2d(out, self.pool_size))
         return out
 
-    def forward(self, x):
-        return self._act(self._post(self._mvm(x)))
+    def forward(self, x, shortcut=None):
+        """shortcut: the residual source's output (+-1) when the layer has one."""
+        y = self._post(self._mvm(x))
+        if shortcut is not None:
+            y = y + self.residual_gain * residual_term(shortcut, y)
+        return self._act(y)
+
+
+def residual_term(src, y):
+    """The shortcut r of docs/model-format.md for pre-activations y ([B, C, H, W] or
+    [B, C]): the source's output [B, Ck, Hk, Wk] (or [B, Ck]) at every stride-th row and
+    column, stride = Hk / H, and zero on the channels Ck..C-1."""
+    if src.dim() == 2:
+        src = src[:, :, None, None]
+    h, w = (y.shape[2], y.shape[3]) if y.dim() == 4 else (1, 1)
+    st = src.shape[2] // h
+    if src.shape[2] != st * h or src.shape[3] != st * w or src.shape[1] > y.shape[1]:
+        raise ValueError(f"residual source of shape {list(src.shape[1:])} does not fit "
+                         f"outputs of shape {list(y.shape[1:])}")
+    r = F.pad(src[:, :, ::st, ::st], [0, 0, 0, 0, 0, y.shape[1] - src.shape[1]])
+    return r if y.dim() == 4 else r.flatten(1)
 
 
 class BinaryConv2d(_BinaryLayer):
     def __init__(self, name, in_ch, out_ch, kernel, padding=0, stride=1, activation="sign",
-                 dropout_p=0.0, pool_kind=None, pool_size=1, bn_eps=BN_EPS, method="scale_dropout"):
+                 dropout_p=0.0, pool_kind=None, pool_size=1, bn_eps=BN_EPS, method="scale_dropout",
+                 residual=None, residual_gain=1.0):
         super().__init__(name, out_ch, activation, dropout_p, pool_kind, pool_size,
-                         (out_ch, in_ch, kernel, kernel), method, bn_eps)
+                         (out_ch, in_ch, kernel, kernel), method, bn_eps, residual, residual_gain)
         self.kind = "conv"
         self.in_ch, self.kernel, self.padding, self.stride = in_ch, kernel, padding, stride
 
@@ -328,9 +356,9 @@ class BinaryConv2d(_BinaryLayer):
 
 class BinaryLinear(_BinaryLayer):
     def __init__(self, name, in_features, out_features, activation="sign", dropout_p=0.0,
-                 bn_eps=BN_EPS, method="scale_dropout"):
+                 bn_eps=BN_EPS, method="scale_dropout", residual=None, residual_gain=1.0):
         super().__init__(name, out_features, activation, dropout_p, None, 1,
-                         (out_features, in_features), method, bn_eps)
+                         (out_features, in_features), method, bn_eps, residual, residual_gain)
         self.kind = "linear"
         self.in_features = in_features
 
@@ -350,7 +378,8 @@ class BinaryLinear(_BinaryLayer):
 
 
 class BNN(nn.Module):
-    """A chain of binary layers fed with raw pixels (0..255, shape [B, C, H, W])."""
+    """A chain of binary layers fed with raw pixels (0..255, shape [B, C, H, W]); a layer
+    may also add an earlier layer's output (its residual source) before its sign."""
 
     def __init__(self, layers, encoding="bitserial8", topology="custom", widths=None,
                  input_shape=(1, 28, 28), classes=10):
@@ -360,6 +389,11 @@ class BNN(nn.Module):
         methods = {layer.method for layer in layers}
         if len(methods) != 1:
             raise ValueError("all layers of a model must share one method")
+        names = [layer.name for layer in layers]
+        for i, layer in enumerate(layers):
+            if layer.residual is not None and layer.residual not in names[:i]:
+                raise ValueError(f"{layer.name}: residual source {layer.residual!r} is not an "
+                                 "earlier layer")
         self.layers = nn.ModuleList(layers)
         self.method = methods.pop()
         self.encoding = encoding
@@ -381,8 +415,12 @@ class BNN(nn.Module):
 
     def forward(self, pixels):
         x = self.encode(pixels)
+        sources = {layer.residual for layer in self.layers if layer.residual is not None}
+        outputs = {}
         for layer in self.layers:
-            x = layer(x)
+            x = layer(x, outputs[layer.residual] if layer.residual is not None else None)
+            if layer.name in sources:
+                outputs[layer.name] = x
         return x
 
     def set_mc(self, on):

@@ -1,7 +1,10 @@
-"""IDX dataset reader for MNIST and Fashion-MNIST (raw or gzipped files).
+"""IDX dataset reader for MNIST and Fashion-MNIST (raw or gzipped files), and CIFAR-10's
+binary batches for evaluation.
 
 The files live under DATA/<dataset>/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz];
-gzip is detected by its magic bytes (1f 8b), not by the file name. The default data
+gzip is detected by its magic bytes (1f 8b), not by the file name. CIFAR-10 is read as
+the simulator reads it (workloads/dataset.c): DATA/cifar-10/test_batch.bin and
+data_batch_1..5.bin, records of one label byte and 3x32x32 pixel bytes. The default data
 folder is `data/` at the top of the repository, found from this file's location.
 """
 
@@ -13,7 +16,9 @@ import numpy as np
 
 REPO_TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 DEFAULT_DATA_DIR = os.path.join(REPO_TOP, "data")
-DATASETS = ("mnist", "fashion-mnist")
+DATASETS = ("mnist", "fashion-mnist")          # what the trainer trains on
+EVAL_DATASETS = DATASETS + ("cifar-10",)       # what evaluate.py reads
+CIFAR_RECORD = 1 + 3 * 32 * 32
 SPLIT_PREFIX = {"train": "train", "test": "t10k"}
 
 
@@ -47,12 +52,28 @@ def _find(folder, stem):
         f"{os.path.join(folder, stem)}[.gz] not found; run tools/fetch-data or pass --data DIR")
 
 
+def load_cifar10(split, data_dir=None):
+    """Return (images uint8 [N,3,32,32], labels int64 [N]) of CIFAR-10's binary batches."""
+    folder = os.path.join(data_dir or DEFAULT_DATA_DIR, "cifar-10")
+    names = ["test_batch.bin"] if split == "test" else [f"data_batch_{b}.bin" for b in range(1, 6)]
+    records = []
+    for name in names:
+        raw = np.fromfile(os.path.join(folder, name), dtype=np.uint8)
+        if raw.size == 0 or raw.size % CIFAR_RECORD:
+            raise ValueError(f"{folder}/{name}: not a whole number of {CIFAR_RECORD}-byte records")
+        records.append(raw.reshape(-1, CIFAR_RECORD))
+    rec = np.concatenate(records)
+    return rec[:, 1:].reshape(-1, 3, 32, 32).copy(), rec[:, 0].astype(np.int64)
+
+
 def load_split(dataset, split, data_dir=None):
-    """Return (images uint8 [N,1,28,28], labels int64 [N]) for split 'train' or 'test'."""
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
+    """Return (images uint8 [N,C,H,W], labels int64 [N]) for split 'train' or 'test'."""
+    if dataset not in EVAL_DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; expected one of {', '.join(EVAL_DATASETS)}")
     if split not in SPLIT_PREFIX:
         raise ValueError(f"unknown split {split!r}; expected train or test")
+    if dataset == "cifar-10":
+        return load_cifar10(split, data_dir)
     folder = os.path.join(data_dir or DEFAULT_DATA_DIR, dataset)
     prefix = SPLIT_PREFIX[split]
     images = read_idx(_find(folder, f"{prefix}-images-idx3-ubyte"))

@@ -37,7 +37,7 @@ import export  # noqa: E402
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("model", help="model manifest (NAME.yaml)")
-    ap.add_argument("--dataset", choices=data.DATASETS, default=None,
+    ap.add_argument("--dataset", choices=data.EVAL_DATASETS, default=None,
                     help="dataset to evaluate on (default: the one the model was trained on)")
     ap.add_argument("--split", choices=("test", "train"), default="test")
     ap.add_argument("--images", type=int, default=0, help="first N images (default: all)")

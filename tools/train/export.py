@@ -168,6 +168,10 @@ def manifest_text(model, name, method, dataset, tensors_file, provenance=None, n
             lines.append(f"    pool: {{kind: {layer.pool_kind}, size: {layer.pool_size}}}")
         lines.append(f"    activation: {layer.activation}")
         lines.append(f"    dropout_p: {yaml_float(layer.dropout_p)}")
+        if layer.residual is not None:
+            lines.append(f"    residual: {layer.residual}")
+            if layer.residual_gain != 1.0:
+                lines.append(f"    residual_gain: {yaml_float(layer.residual_gain)}")
         if layer.method == "affine_dropout":
             lines.append("    norm: layer")
         if layer.method == "subset":
@@ -255,7 +259,9 @@ def load_model(manifest_path, dtype=torch.float64):
                              f"'scale_samples' = a power of two >= 2, got {n_samples}")
         if method != "subset" and n_samples:
             raise ValueError(f"{manifest_path}: layer {lname}: 'scale_samples' is only for method subset")
-        kw = {"activation": act, "dropout_p": p, "bn_eps": eps, "method": method}
+        kw = {"activation": act, "dropout_p": p, "bn_eps": eps, "method": method,
+              "residual": spec.get("residual"),
+              "residual_gain": float(spec.get("residual_gain", 1.0))}
         if spec["kind"] == "conv":
             if len(shape) != 3:
                 raise ValueError(f"{manifest_path}: conv layer {lname} after a linear layer")

@@ -3,8 +3,9 @@
 
 The simulator's event counts depend on a topology's shapes, not on trained weights, so a
 random-weight model with default scales and batch-norm statistics is enough to price a
-network whose dataset the registries do not provide (CIFAR-10-shaped VGG-small), or a
-standard-width LeNet-5 as the papers' hardware tables assume.
+network whose dataset the registries do not provide (CIFAR-10-shaped VGG-small, ResNet-20
+and ResNet-18 with residual connections), or a standard-width LeNet-5 as the papers'
+hardware tables assume.
 
 Every method of docs/model-format.md: bnn, scale_dropout, spindrop, spatial_spindrop (the
 topology's dropout probabilities), affine_dropout (gamma ~ N(1, 0.3^2), beta ~ N(0, 0.3^2)
@@ -15,6 +16,7 @@ N(1, SIGMA^2) per element, quantized with the mean 1 on one 4-bit grid per layer
   python3 tools/train/synth.py --topology lenet5 --widths 6,16,120,84 --input-encoding binary \\
       --method scale_dropout --name lenet5-std-binary-scaledrop --out workloads/synthetic
   python3 tools/train/synth.py --topology vgg-small --method subset --scale-samples 16 --out workloads/synthetic
+  python3 tools/train/synth.py --topology resnet18 --method scale_dropout --out build/models
 """
 
 import argparse
@@ -52,9 +54,53 @@ def vgg_small(method, encoding):
     return bnn.BNN(layers, encoding=encoding, topology="vgg-small", input_shape=(3, 32, 32))
 
 
+# CIFAR ResNets with option-A shortcuts (the block input subsampled by the stride, zero
+# channels added); per stage: (width, blocks, stride of the first block, dropout p).
+RESNETS = {
+    "resnet20": {"stem": 16, "stages": ((16, 3, 1, 0.1), (32, 3, 2, 0.2), (64, 3, 2, 0.3)),
+                 "pool": 8},
+    "resnet18": {"stem": 64, "stages": ((64, 2, 1, 0.1), (128, 2, 2, 0.2), (256, 2, 2, 0.2),
+                                        (512, 2, 2, 0.3)), "pool": 4},
+}
+RESNET_DROPOUT_STEM, RESNET_DROPOUT_FC = 0.1, 0.1
+
+
+def resnet(topology, method, encoding):
+    """Stem conv, then basic blocks of two 3x3 convs; the second conv of a block adds the
+    block's input (the stem or the previous block's second conv) before its sign. A
+    block that changes the shape strides its first conv (no pooling). Global average
+    pooling on the last conv, then the linear classifier."""
+    spec = RESNETS[topology]
+
+    def prob(p):
+        if method in ("bnn", "subset"):
+            return 0.0
+        return bnn.AFFINE_P if method == "affine_dropout" else p
+
+    kw = {"method": method}
+    layers = [bnn.BinaryConv2d("conv1", 3, spec["stem"], 3, padding=1,
+                               dropout_p=prob(RESNET_DROPOUT_STEM), **kw)]
+    cin, source = spec["stem"], "conv1"
+    for s, (width, blocks, stride, p) in enumerate(spec["stages"]):
+        for b in range(blocks):
+            name = f"s{s + 1}b{b + 1}"
+            last = s == len(spec["stages"]) - 1 and b == blocks - 1
+            layers.append(bnn.BinaryConv2d(f"{name}c1", cin, width, 3, padding=1,
+                                           stride=stride if b == 0 else 1, dropout_p=prob(p), **kw))
+            layers.append(bnn.BinaryConv2d(f"{name}c2", width, width, 3, padding=1,
+                                           dropout_p=prob(p), residual=source,
+                                           pool_kind="avg" if last else None,
+                                           pool_size=spec["pool"] if last else 1, **kw))
+            cin, source = width, f"{name}c2"
+    layers.append(bnn.BinaryLinear("fc", cin, 10, activation="none",
+                                   dropout_p=prob(RESNET_DROPOUT_FC), **kw))
+    return bnn.BNN(layers, encoding=encoding, topology=topology, input_shape=(3, 32, 32))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--topology", choices=("lenet5", "mlp4", "vgg-small"), required=True)
+    ap.add_argument("--topology", choices=("lenet5", "mlp4", "vgg-small") + tuple(RESNETS),
+                    required=True)
     ap.add_argument("--method", choices=bnn.METHODS, default="scale_dropout")
     ap.add_argument("--widths", default=None, help="comma-separated widths (lenet5, mlp4)")
     ap.add_argument("--input-encoding", choices=("bitserial8", "binary"), default="bitserial8")
@@ -74,6 +120,9 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     if args.topology == "vgg-small":
         model, dataset = vgg_small(args.method, args.input_encoding), "synthetic:3x32x32"
+    elif args.topology in RESNETS:
+        model = resnet(args.topology, args.method, args.input_encoding)
+        dataset = "synthetic:3x32x32"
     else:
         widths = tuple(int(w) for w in args.widths.split(",")) if args.widths else None
         model = bnn.build(args.topology, widths=widths, method=args.method,
