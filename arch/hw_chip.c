@@ -47,6 +47,34 @@ int scim_hw_emits(const struct scim_layer *L, uint64_t p)
     return oy % ps == ps - 1 && ox % ps == ps - 1 && oy / ps < L->pooled_h && ox / ps < L->pooled_w;
 }
 
+/* Output grid of layer K as entries: pooled positions (1 for a linear layer). */
+static void grid(const struct scim_layer *K, int *h, int *w)
+{
+    *h = K->kind == SCIM_LAYER_CONV ? K->pooled_h : 1;
+    *w = K->kind == SCIM_LAYER_CONV ? K->pooled_w : 1;
+}
+
+uint64_t scim_hw_skip_need(const struct scim_layer *L, const struct scim_layer *K, uint64_t p)
+{
+    int h, w;
+    grid(K, &h, &w);
+    if (L->kind != SCIM_LAYER_CONV)
+        return (uint64_t)h * (uint64_t)w;
+    int st = h / L->out_h, oy = (int)(p / (uint64_t)L->out_w), ox = (int)(p % (uint64_t)L->out_w);
+    return (uint64_t)(oy * st) * (uint64_t)w + (uint64_t)(ox * st) + 1;
+}
+
+uint64_t scim_hw_skip_release(const struct scim_layer *L, const struct scim_layer *K, uint64_t p,
+                              uint64_t positions)
+{
+    int h, w;
+    grid(K, &h, &w);
+    if (L->kind != SCIM_LAYER_CONV || p + 1 >= positions)
+        return (uint64_t)h * (uint64_t)w;
+    int st = h / L->out_h, oy = (int)((p + 1) / (uint64_t)L->out_w);
+    return (uint64_t)(oy * st) * (uint64_t)w;
+}
+
 /* Random bits one pass of layer L draws (engine.c's draw order). */
 static uint64_t rng_bits(const struct scim_model *m, const struct scim_layer *L)
 {
@@ -99,6 +127,7 @@ static void layer_timing(struct scim_hw_chip *c, const struct scim_config *cfg, 
     lc->out_entries = L->kind == SCIM_LAYER_CONV ? (uint64_t)L->pooled_h * (uint64_t)L->pooled_w : 1;
     lc->in_entries = l ? c->lc[l - 1].out_entries : 0;
     lc->rng = -1;
+    lc->skip_src = L->residual;
 }
 
 /* Input buffer of layer l >= 1: entries of the producer's channel count in bits. */
@@ -209,6 +238,18 @@ static int build_layers(struct scim_hw_chip *c)
         if (l > 0 && !(x->in = c->periph[l - 1].out = new_chan(c, "buffer", c->lc[l].buffer_entries)))
             return SCIM_ENOMEM;
     }
+    for (int l = 0; l < c->n_layers; l++) {
+        int k = c->lc[l].skip_src;
+        if (k < 0)
+            continue;
+        /* The skip buffer holds one pass of the source's outputs (as the ledger counts it). */
+        c->lc[l].skip_entries = c->lc[k].out_entries;
+        if (c->periph[k].skip_out)
+            return SCIM_EINVAL; /* one layer adding each source: checked at init */
+        c->periph[k].skip_out = c->periph[l].skip_in = new_chan(c, "skip buffer", c->lc[l].skip_entries);
+        if (!c->periph[l].skip_in)
+            return SCIM_ENOMEM;
+    }
     uint64_t last = c->lc[c->n_layers - 1].out_entries;
     c->mc.chip = c;
     c->mc.tokens = c->xbar[0].cmd = new_chan(c, "pass tokens", 1);
@@ -225,7 +266,7 @@ static int alloc_chip(struct scim_hw_chip *c)
     c->lc = calloc((size_t)L, sizeof(*c->lc));
     c->xbar = calloc((size_t)L, sizeof(*c->xbar));
     c->periph = calloc((size_t)L, sizeof(*c->periph));
-    c->chans = calloc((size_t)(4 * L + 4), sizeof(*c->chans));
+    c->chans = calloc((size_t)(5 * L + 4), sizeof(*c->chans));
     c->mods = calloc((size_t)(3 * L + 3), sizeof(*c->mods));
     c->image_start = calloc((size_t)c->images, sizeof(uint64_t));
     c->image_end = calloc((size_t)c->images, sizeof(uint64_t));
@@ -254,6 +295,13 @@ int scim_hw_chip_init(struct scim_hw_chip *c, const struct scim_config *cfg,
         layer_timing(c, cfg, l);
         if (l > 0 && layer_buffer(c, cfg, l, d) < 0)
             return SCIM_EINVAL;
+        for (int j = 0; j < l; j++)
+            if (c->lc[l].skip_src >= 0 && c->lc[j].skip_src == c->lc[l].skip_src)
+                return scim_diag_file_error(d, m->manifest_path, SCIM_EINVAL,
+                                            "layers '%s' and '%s' add the same shortcut '%s'; the "
+                                            "cycle-level engine has one skip buffer per source",
+                                            m->layers[j].name, m->layers[l].name,
+                                            m->layers[c->lc[l].skip_src].name);
     }
     int rc = build_layers(c);
     return rc < 0 ? rc : build_rng(c, cfg, m);

@@ -40,6 +40,8 @@ struct scim_hw_layer_cfg {
     uint64_t in_entries;     /* input entries per pass (producer's pooled positions) */
     uint64_t out_entries;    /* output entries per pass (pooled positions) */
     uint64_t buffer_entries; /* capacity of the input buffer, entries */
+    int skip_src;            /* residual source layer k, or -1 */
+    uint64_t skip_entries;   /* entries of k per pass = capacity of the skip buffer */
     int rng;                 /* RNG module (bank) that draws its bits, -1 = deterministic */
     uint64_t rng_cycles;     /* cycles that bank needs for one pass's bits of this layer */
 };
@@ -60,6 +62,8 @@ struct scim_hw_periph {
     int layer, mod;
     struct scim_hw_chan *in;   /* accumulator register */
     struct scim_hw_chan *out;  /* next layer's input buffer, or the averaging block's */
+    struct scim_hw_chan *skip_out; /* skip buffer to the layer adding this one's output, or NULL */
+    struct scim_hw_chan *skip_in;  /* skip buffer from this layer's residual source, or NULL */
 };
 
 /* One RNG bank: the module(s) drawing the dropout bits of the layers it serves. */
@@ -158,6 +162,11 @@ uint64_t scim_hw_need(const struct scim_layer *L, uint64_t p, uint64_t in_entrie
 /* Input entries no position after p needs. */
 uint64_t scim_hw_release(const struct scim_layer *L, uint64_t p, uint64_t positions,
                          uint64_t in_entries);
+/* Entries of the residual source (raster order, one pass) output position p of a
+ * layer with a shortcut reads / no later position reads (model.h: r at (y*st, x*st)). */
+uint64_t scim_hw_skip_need(const struct scim_layer *L, const struct scim_layer *K, uint64_t p);
+uint64_t scim_hw_skip_release(const struct scim_layer *L, const struct scim_layer *K, uint64_t p,
+                              uint64_t positions);
 /* 1 if MVM position p completes a pooled output (always, without pooling). */
 int scim_hw_emits(const struct scim_layer *L, uint64_t p);
 

@@ -70,6 +70,18 @@ static void compute(struct scim_hw_chip *c, int layer, uint64_t k)
     scim_image_layer(c->func.ctx_of(c->func.user, img), t, layer);
 }
 
+/* The shortcut entry position p of pass k adds (from the source's skip buffer). */
+static void skip_get(struct scim_hw_periph *pp, uint64_t k, uint64_t p, const struct scim_hw_host *h,
+                     int *cause, struct scim_hw_ref *pred)
+{
+    struct scim_hw_chip *c = pp->chip;
+    const struct scim_hw_layer_cfg *lc = &c->lc[pp->layer];
+    const struct scim_layer *L = c->mp->layers[pp->layer].layer;
+    const struct scim_layer *K = c->mp->layers[lc->skip_src].layer;
+    scim_hw_get(c, pp->mod, pp->skip_in, k * lc->skip_entries + scim_hw_skip_need(L, K, p) - 1,
+                SCIM_HW_INPUT, h, cause, pred);
+}
+
 void scim_hw_periph_run(struct scim_hw_periph *pp, const struct scim_hw_host *h)
 {
     struct scim_hw_chip *c = pp->chip;
@@ -88,12 +100,23 @@ void scim_hw_periph_run(struct scim_hw_periph *pp, const struct scim_hw_host *h)
             uint64_t e = k * lc->positions + p;
             scim_hw_get(c, pp->mod, pp->in, e, SCIM_HW_INPUT, h, &cause, &pred);
             scim_hw_chan_free_upto(pp->in, e + 1, h, ref(pp->mod, op));
+            if (pp->skip_in)
+                skip_get(pp, k, p, h, &cause, &pred);
             int out = scim_hw_emits(L, p);
             if (out)
                 scim_hw_room(c, pp->mod, pp->out, h, &cause, &pred);
+            if (out && pp->skip_out)
+                scim_hw_room(c, pp->mod, pp->skip_out, h, &cause, &pred);
             scim_hw_busy(c, pp->mod, op, lc->digital_cycles, cause, pred, h);
             if (out)
                 scim_hw_chan_write(pp->out, h, ref(pp->mod, op));
+            if (out && pp->skip_out)
+                scim_hw_chan_write(pp->skip_out, h, ref(pp->mod, op));
+            if (pp->skip_in)
+                scim_hw_chan_free_upto(pp->skip_in, k * lc->skip_entries +
+                                       scim_hw_skip_release(L, c->mp->layers[lc->skip_src].layer, p,
+                                                            lc->positions),
+                                       h, ref(pp->mod, op));
         }
         compute(c, pp->layer, k);
     }

@@ -94,3 +94,25 @@ message(STATUS "ResNet-20: spincim and PyTorch predictions agree on ${agree} of 
 if(NOT total EQUAL 100 OR agree LESS 99)
   message(FATAL_ERROR "spincim and PyTorch agree on only ${agree} of ${total} images")
 endif()
+
+# The SystemC engine times the residual network (skip buffers between the block
+# input and its second conv) with the same predictions and events as the functional one.
+foreach(engine functional systemc)
+  execute_process(COMMAND ${SIM} run ${TOP}/configs/default.yaml -p workload.model=${model}
+                          -p workload.dataset=synthetic:3x32x32:20 --images 3 --engine ${engine}
+                          --per-image ${OUT}/timing-${engine}.csv --out ${OUT}/timing-${engine} --force --quiet
+                  RESULT_VARIABLE rc ERROR_VARIABLE err TIMEOUT 300)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "resnet20 on the ${engine} engine failed (${rc}): ${err}")
+  endif()
+endforeach()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}/timing-functional.csv
+                        ${OUT}/timing-systemc.csv RESULT_VARIABLE diff)
+file(READ ${OUT}/timing-functional/report.json jf)
+file(READ ${OUT}/timing-systemc/report.json js)
+string(JSON ef GET "${jf}" events)
+string(JSON es GET "${js}" events)
+string(JSON cycles GET "${js}" timing simulated_cycles)
+if(NOT diff EQUAL 0 OR NOT ef STREQUAL es OR cycles LESS 100000)
+  message(FATAL_ERROR "resnet20: the engines disagree or no timing (${cycles} cycles)")
+endif()
