@@ -186,17 +186,25 @@ void scim_fewshot_free(struct scim_fewshot *fs)
 
 /* ---- outputs ---- */
 
-/* Mean, sample standard deviation, minimum and maximum of one field over the chips. */
+static double chip_field(const struct scim_fewshot *fs, int k, size_t off)
+{
+    return *(const double *)((const char *)&fs->chips[k] + off);
+}
+
+/* Mean, sample standard deviation (two passes: the values may agree in 9 digits),
+ * minimum and maximum of one field over the chips. */
 static void field_stats(const struct scim_fewshot *fs, size_t off, double *st)
 {
-    double sum = 0, ss = 0, lo = INFINITY, hi = -INFINITY;
+    double sum = 0, ss = 0, lo = INFINITY, hi = -INFINITY, n = fs->n_chips;
     for (int k = 0; k < fs->n_chips; k++) {
-        double v = *(const double *)((const char *)&fs->chips[k] + off);
-        sum += v, ss += v * v, lo = fmin(lo, v), hi = fmax(hi, v);
+        double v = chip_field(fs, k, off);
+        sum += v, lo = fmin(lo, v), hi = fmax(hi, v);
     }
-    double n = fs->n_chips, mean = n > 0 ? sum / n : NAN;
+    double mean = n > 0 ? sum / n : NAN;
+    for (int k = 0; k < fs->n_chips; k++)
+        ss += (chip_field(fs, k, off) - mean) * (chip_field(fs, k, off) - mean);
     st[0] = mean, st[2] = n > 0 ? lo : NAN, st[3] = n > 0 ? hi : NAN;
-    st[1] = n > 1 ? sqrt(fmax(0.0, (ss - n * mean * mean) / (n - 1))) : NAN;
+    st[1] = n > 1 ? sqrt(ss / (n - 1)) : NAN;
 }
 
 static void put(FILE *f, const char *key, double v, const char *sep)
