@@ -211,6 +211,21 @@ static const struct scim_param fault_table[] = {
     {0},
 };
 
+static const struct scim_param testing_table[] = {
+    BOOL(struct scim_testing_cfg, "test_vector", test_vector, "false",
+         "test every chip instance with the model's Bayesian test vector (few-shot paper; "
+         "tools/train/testvec.py adds one to a model)"),
+    INT(struct scim_testing_cfg, "samples", samples, 0, 100000, "0",
+        "Monte Carlo samples N of the test vector per test; 0 = 1 for models with >= 100 "
+        "classes, else 10"),
+    F64(struct scim_testing_cfg, "offset", offset, SCIM_DIM_NONE, 0, 1e6, "0",
+        "threshold t = sigma_y of the fault-free chip + offset, in logit units (paper: 0-0.3)"),
+    INT(struct scim_testing_cfg, "word_bits", word_bits, 1, 64, "32",
+        "bits of one stored mu or logvar value, for the test's storage cost (32 = the paper's "
+        "FP32)"),
+    {0},
+};
+
 struct section {
     const char *key;
     const char *doc;
@@ -265,6 +280,8 @@ static const struct section sections[] = {
      NULL},
     {"faults", "device faults of the chip instances (Monte Carlo over chips)", fault_table,
      CFG(faults), 0, 0, NULL, NULL},
+    {"testing", "on-chip uncertainty testing of the chip instances", testing_table,
+     CFG(testing), 0, 0, NULL, NULL},
     {0},
 };
 

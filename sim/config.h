@@ -144,6 +144,14 @@ struct scim_fault_cfg {
     int64_t chips;         /* chip instances; 0 = 100 when a fault is set, else none */
 };
 
+/* On-chip uncertainty testing with the model's Bayesian test vector (few-shot paper). */
+struct scim_testing_cfg {
+    int test_vector;   /* 1: test every chip instance with the model's test vector */
+    int64_t samples;   /* N Monte Carlo samples per test; 0 = 1 for >= 100 classes, else 10 */
+    double offset;     /* added to the fault-free sigma_y for the threshold t, logits */
+    int64_t word_bits; /* bits of one stored mu or logvar value (storage cost), bits */
+};
+
 struct scim_config {
     char *path;                  /* config file, or NULL for built-in defaults (owned) */
     struct scim_chip_cfg chip;
@@ -166,6 +174,7 @@ struct scim_config {
     struct scim_workload_cfg wl;
     struct scim_unc_cfg unc;       /* uncertainty */
     struct scim_fault_cfg faults;  /* faults */
+    struct scim_testing_cfg testing; /* testing */
 };
 
 /*

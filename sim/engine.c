@@ -83,7 +83,8 @@ static void run_image(struct worker *w, int i)
     size_t isz = (size_t)ds->c * (size_t)ds->h * (size_t)ds->w;
     w->res->label[i] = ds->labels[img];
     scim_image_run(&w->ctx, img, ds->pixels + (size_t)img * isz, ds->labels[img], &w->res->pred[i],
-                   w->res->mean_prob + (size_t)i * (size_t)K, &w->res->unc[i]);
+                   w->res->mean_prob + (size_t)i * (size_t)K,
+                   w->res->mean_logits + (size_t)i * (size_t)K, &w->res->unc[i]);
 }
 
 static void progress_draw(int done, int total, double t0)
@@ -177,11 +178,12 @@ int scim_run_result_alloc(struct scim_run_result *res, const struct scim_model *
     res->label = calloc((size_t)n + 1, 1);
     res->pred = calloc((size_t)n + 1, 1);
     res->mean_prob = calloc((size_t)n * (size_t)m->classes + 1, sizeof(double));
+    res->mean_logits = calloc((size_t)n * (size_t)m->classes + 1, sizeof(double));
     res->layer = calloc((size_t)m->n_layers, sizeof(*res->layer));
     res->unc = calloc((size_t)n + 1, sizeof(*res->unc));
     res->correct_at = calloc((size_t)passes, sizeof(uint64_t));
-    return res->label && res->pred && res->mean_prob && res->layer && res->unc &&
-                   res->correct_at
+    return res->label && res->pred && res->mean_prob && res->mean_logits && res->layer &&
+                   res->unc && res->correct_at
                ? 0
                : SCIM_ENOMEM;
 }
@@ -191,6 +193,7 @@ void scim_run_result_free(struct scim_run_result *res)
     free(res->label);
     free(res->pred);
     free(res->mean_prob);
+    free(res->mean_logits);
     free(res->layer);
     free(res->unc);
     free(res->correct_at);

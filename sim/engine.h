@@ -39,6 +39,7 @@ struct scim_run_result {
     uint8_t *label;             /* [n_images] */
     uint8_t *pred;              /* [n_images] predicted class */
     double *mean_prob;          /* [n_images][classes] softmax averaged over the passes */
+    double *mean_logits;        /* [n_images][classes] logits averaged over the passes */
     struct scim_image_unc *unc; /* [n_images] uncertainty of each image */
     uint64_t *correct_at;       /* [mc_samples] images correct after 1..T passes */
     struct scim_counts *layer;  /* [n_layers] events of all images, per layer */

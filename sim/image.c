@@ -298,15 +298,22 @@ static void accuracy_vs_passes(struct scim_image_ctx *c, int label)
 }
 
 void scim_image_finish(struct scim_image_ctx *c, int label, uint8_t *pred, double *mean,
-                       struct scim_image_unc *unc)
+                       double *logits, struct scim_image_unc *unc)
 {
     int K = c->m->classes, best = 0;
     memset(mean, 0, (size_t)K * sizeof(double));
+    if (logits)
+        memset(logits, 0, (size_t)K * sizeof(double));
     for (int t = 0; t < c->passes; t++)
-        for (int k = 0; k < K; k++)
+        for (int k = 0; k < K; k++) {
             mean[k] += c->prob[(size_t)t * (size_t)K + (size_t)k];
+            if (logits)
+                logits[k] += c->logits[(size_t)t * (size_t)K + (size_t)k];
+        }
     for (int k = 0; k < K; k++) {
         mean[k] /= c->passes;
+        if (logits)
+            logits[k] /= c->passes;
         if (mean[k] > mean[best])
             best = k;
     }
@@ -316,7 +323,7 @@ void scim_image_finish(struct scim_image_ctx *c, int label, uint8_t *pred, doubl
 }
 
 void scim_image_run(struct scim_image_ctx *c, int img, const uint8_t *pixels, int label,
-                    uint8_t *pred, double *mean, struct scim_image_unc *unc)
+                    uint8_t *pred, double *mean, double *logits, struct scim_image_unc *unc)
 {
     scim_image_begin(c, img, pixels);
     for (int t = 0; t < c->passes; t++) {
@@ -325,5 +332,5 @@ void scim_image_run(struct scim_image_ctx *c, int img, const uint8_t *pixels, in
             scim_image_layer(c, t, l);
         scim_image_end_pass(c, t);
     }
-    scim_image_finish(c, label, pred, mean, unc);
+    scim_image_finish(c, label, pred, mean, logits, unc);
 }

@@ -70,13 +70,14 @@ void scim_image_draw_pass(struct scim_image_ctx *c, int t);
 void scim_image_layer(struct scim_image_ctx *c, int t, int l);
 /* After the last layer of pass t: the pass's softmax output. */
 void scim_image_end_pass(struct scim_image_ctx *c, int t);
-/* After every pass: average, prediction into *pred, mean into mean[classes],
- * uncertainty into *unc, accuracy vs T updated. */
+/* After every pass: average, prediction into *pred, mean softmax into mean[classes],
+ * mean logits into logits[classes] (when not NULL), uncertainty into *unc, accuracy
+ * vs T updated. */
 void scim_image_finish(struct scim_image_ctx *c, int label, uint8_t *pred, double *mean,
-                       struct scim_image_unc *unc);
+                       double *logits, struct scim_image_unc *unc);
 
 /* All steps of one image in order (the functional engine's loop). */
 void scim_image_run(struct scim_image_ctx *c, int img, const uint8_t *pixels, int label,
-                    uint8_t *pred, double *mean, struct scim_image_unc *unc);
+                    uint8_t *pred, double *mean, double *logits, struct scim_image_unc *unc);
 
 #endif

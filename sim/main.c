@@ -27,6 +27,7 @@
 #include "config.h"
 #include "engine.h"
 #include "error.h"
+#include "fewshot.h"
 #include "param.h"
 #include "timing.h"
 #include "curve.h"
@@ -300,6 +301,7 @@ struct session {
     struct scim_run_result res;
     struct scim_report rep;
     struct scim_timing tm; /* SystemC engine's timing (engine systemc) */
+    struct scim_fewshot fs; /* test-vector testing of the chip instances */
     int systemc;           /* 1: the main images ran on the SystemC engine */
     struct scim_diag d;
 };
@@ -307,6 +309,7 @@ struct session {
 static void session_free(struct session *s)
 {
     scim_report_free(&s->rep);
+    scim_fewshot_free(&s->fs);
     scim_timing_free(&s->tm);
     scim_run_result_free(&s->res);
     scim_dataset_free(&s->ds);
@@ -335,6 +338,9 @@ static int load_chip(struct session *s, const struct cli *c, const char *config)
     if (rc < 0)
         return rc;
     const struct scim_model *m = &s->model;
+    rc = scim_fewshot_check(&s->cfg, m, &s->d);
+    if (rc < 0)
+        return rc;
     if (s->cfg.map.first_layer != SCIM_FIRST_MODEL &&
         (s->cfg.map.first_layer == SCIM_FIRST_BITSERIAL8) != (m->encoding == SCIM_INPUT_BITSERIAL8))
         scim_diag_warn(&s->d, &(struct scim_loc){s->cfg.path ? s->cfg.path : "spincim", 0, 0},
@@ -540,6 +546,9 @@ static int run_chips(struct session *s, const struct scim_engine_opts *opt, int 
         if (rc == 0) {
             rc = scim_engine_run(&s->cfg, &chip, &mp, &s->ds, first, n, &quiet, &res, &s->d);
             if (rc == 0)
+                rc = scim_fewshot_add_chip(&s->fs, &s->cfg, &s->model, &s->map, &chip, &mp, k,
+                                           &quiet, &s->d);
+            if (rc == 0)
                 rc = scim_report_add_chip(&s->rep, &res, sum.flipped, sum.stuck,
                                           sum.always_match, sum.never_match, sum.faulty_layers);
             scim_run_result_free(&res);
@@ -643,7 +652,11 @@ static int cmd_run(struct session *s, const struct cli *c)
     if (rc == 0)
         rc = run_ood_sets(s, &opt, n);
     if (rc == 0)
+        rc = scim_fewshot_begin(&s->fs, &s->cfg, &s->model, &s->map, &opt, &s->d);
+    if (rc == 0)
         rc = run_chips(s, &opt, first, n);
+    if (rc == 0)
+        scim_fewshot_finish(&s->fs, &s->rep);
     if (rc == 0)
         rc = write_results(s, out);
     if (rc == 0 && c->per_image)

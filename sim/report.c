@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fewshot.h"
 #include "units.h"
 
 static double ratio(double a, double b)
@@ -124,13 +125,17 @@ int scim_report_add_chip(struct scim_report *r, const struct scim_run_result *re
 void scim_report_chips_csv(const struct scim_report *r, FILE *f)
 {
     fputs("chip,accuracy,flagged,mean_entropy_nats,energy_per_image_j,weights_flipped,"
-          "cells_stuck,pairs_always_match,pairs_never_match,faulty_layers\n", f);
+          "cells_stuck,pairs_always_match,pairs_never_match,faulty_layers", f);
+    scim_fewshot_csv(r->fewshot, -1, f);
+    fputc('\n', f);
     for (int i = 0; i < r->n_chips; i++) {
         const struct scim_chip_result *c = &r->chips[i];
-        fprintf(f, "%d,%.17g,%.17g,%.17g,%.17g,%llu,%llu,%llu,%llu,%d\n", i, c->accuracy,
+        fprintf(f, "%d,%.17g,%.17g,%.17g,%.17g,%llu,%llu,%llu,%llu,%d", i, c->accuracy,
                 c->flagged, c->mean_entropy, c->energy, (unsigned long long)c->flipped,
                 (unsigned long long)c->stuck, (unsigned long long)c->always_match,
                 (unsigned long long)c->never_match, c->faulty_layers);
+        scim_fewshot_csv(r->fewshot, i, f);
+        fputc('\n', f);
     }
 }
 
@@ -207,6 +212,7 @@ void scim_report_print(const struct scim_report *r, FILE *f)
                    "fault-free %.2f %%)\n",
                 r->n_chips, 100 * st[0], 100 * st[1], 100 * st[2], 100 * st[3], 100 * r->accuracy);
     }
+    scim_fewshot_print(r->fewshot, f);
     for (int i = 0; i < r->n_ood; i++)
         fprintf(f, "  OOD set       %-22s flagged %.2f %% of %d images (entropy %.4f nats)\n",
                 r->ood[i].name, 100.0 * r->ood[i].flagged, r->ood[i].images,
@@ -476,6 +482,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_uncertainty(r, f);
     json_bayesian(r, f);
     json_chips(r, f);
+    scim_fewshot_json(r->fewshot, f);
     json_storage(r, f);
     json_kv_str(f, "energy_mode", r->cfg->energy.mode == SCIM_ENERGY_DEVICE ? "device" : "table");
     json_num(f, "energy_per_image_j", r->energy_per_image, 1);

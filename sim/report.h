@@ -49,6 +49,7 @@ struct scim_chip_result {
 };
 
 struct scim_timing;
+struct scim_fewshot;
 
 struct scim_report {
     const struct scim_config *cfg;
@@ -77,6 +78,7 @@ struct scim_report {
     int n_ood;
     struct scim_chip_result *chips; /* faulty chip instances (owned), n_chips of them */
     int n_chips;
+    const struct scim_fewshot *fewshot; /* test-vector testing of the chips (fewshot.h), or NULL */
 };
 
 /* Take latency, throughput and the static energy (static power over the simulated

@@ -42,6 +42,7 @@ enum scim_stream_purpose {
     SCIM_STREAM_CHIP = 2,
     SCIM_STREAM_TEST = 3,
     SCIM_STREAM_FAULT = 4,
+    SCIM_STREAM_TESTVEC = 7, /* samples of the Bayesian test vector: (chip, sample) */
     SCIM_STREAM_SHIFT = 0x53
 };
 uint64_t scim_stream_id(enum scim_stream_purpose purpose, uint64_t a, uint64_t b);

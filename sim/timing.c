@@ -86,7 +86,8 @@ static void ctx_done(void *user, int i)
     int img = s->first + i, K = res->classes;
     res->label[i] = s->ds->labels[img];
     scim_image_finish(s->of[i], s->ds->labels[img], &res->pred[i],
-                      res->mean_prob + (size_t)i * (size_t)K, &res->unc[i]);
+                      res->mean_prob + (size_t)i * (size_t)K,
+                      res->mean_logits + (size_t)i * (size_t)K, &res->unc[i]);
     s->idle[s->n_idle++] = s->of[i];
     s->of[i] = NULL;
 }

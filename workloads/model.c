@@ -27,7 +27,7 @@
 
 static const char *const top_keys[] = {"format",  "version",    "name",  "topology", "method",
                                        "classes", "dataset",    "input", "tensors",  "bn_eps",
-                                       "layers",  "provenance", NULL};
+                                       "layers",  "provenance", "test_vector", NULL};
 static const char *const input_keys[] = {"channels", "height", "width", "encoding", NULL};
 static const char *const conv_keys[] = {
     "name",          "kind",       "out_channels", "kernel",        "stride",
@@ -336,6 +336,18 @@ static int parse_input(struct mload *L, const struct scim_node *root)
     return bad ? -1 : 0;
 }
 
+/* A block of metadata written by tools: every key must hold a single value (the
+ * known keys are checked by the caller, any other may be a note or a version). */
+static int scalar_items(struct mload *L, const struct scim_node *p, const char *section)
+{
+    int bad = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->items[i]->kind != SCIM_NODE_SCALAR)
+            bad |= scim_diag_error(L->d, &p->items[i]->loc, "'%s.%s' must be a single value",
+                                   section, p->keys[i]) != 0;
+    return bad;
+}
+
 static int parse_provenance(struct mload *L, const struct scim_node *root)
 {
     struct scim_model *m = L->m;
@@ -348,12 +360,7 @@ static int parse_provenance(struct mload *L, const struct scim_node *root)
         return 0;
     if (want_map(L, p, "provenance"))
         return -1;
-    /* Provenance is metadata written by tools: the keys below are checked, and any
-     * other key may hold a scalar (a note, another accuracy, a version). */
-    for (size_t i = 0; i < p->n; i++)
-        if (p->items[i]->kind != SCIM_NODE_SCALAR)
-            bad |= scim_diag_error(L->d, &p->items[i]->loc,
-                                   "'provenance.%s' must be a single value", p->keys[i]) != 0;
+    bad |= scalar_items(L, p, "provenance");
     bad |= get_num(L, p, "provenance", "mc_test_accuracy", 0, -1, 0, 0, 1, &mc_acc);
     bad |= get_str(L, p, "provenance", "command", 0, &s) || dup_str(&m->provenance_command, s);
     bad |= get_str(L, p, "provenance", "dataset", 0, &s);
@@ -361,6 +368,26 @@ static int parse_provenance(struct mload *L, const struct scim_node *root)
     bad |= get_num(L, p, "provenance", "test_accuracy", 0, -1, 0, 0, 1, &m->reported_accuracy);
     bad |= get_str(L, p, "provenance", "torch_version", 0, &s);
     bad |= get_str(L, p, "provenance", "date", 0, &s);
+    return bad ? -1 : 0;
+}
+
+/* The Bayesian test vector's hyperparameters and provenance (tools/train/testvec.py);
+ * its tensors are loaded with the others. */
+static int parse_test_vector(struct mload *L, const struct scim_node *root)
+{
+    const struct scim_node *t = field(L, root, NULL, "test_vector", 0);
+    const char *sec = "test_vector";
+    double x;
+    int bad = 0, k;
+    if (!t)
+        return 0;
+    if (want_map(L, t, sec))
+        return -1;
+    bad |= scalar_items(L, t, sec);
+    bad |= get_int(L, t, sec, "samples", 0, 0, 1, MODEL_MAX_DIM, &L->m->tv_samples);
+    bad |= get_int(L, t, sec, "steps", 0, 0, 1, INT_MAX, &k);
+    bad |= get_num(L, t, sec, "alpha", 0, 0, 0, 0, INFINITY, &x);
+    bad |= get_num(L, t, sec, "prior_std", 0, 1, 0, 1, INFINITY, &x);
     return bad ? -1 : 0;
 }
 
@@ -717,6 +744,7 @@ static int parse_manifest(struct mload *L, const struct scim_doc *doc, double *b
     if (rc == SCIM_ENOMEM)
         return rc;
     parse_provenance(L, root);
+    parse_test_vector(L, root);
     if (L->d->errors == before && !chain_shapes(L)) {
         check_roles(L);
         check_method(L);
@@ -932,8 +960,67 @@ static int load_layer_tensors(struct tload *T, struct scim_layer *ly)
     return rc;
 }
 
+/* Tensor test_vector.<suffix> if it is F32 of the model's input shape [C, H, W]; else
+ * NULL, reported at the manifest's `test_vector` key (loc). */
+static const struct scim_st_tensor *tv_tensor(struct tload *T, const char *name,
+                                              const uint64_t *shape, const struct scim_loc *loc)
+{
+    char have[160], imply[160];
+    const struct scim_st_tensor *t = scim_st_find(T->st, name);
+    int same = t && t->ndim == 3 && !memcmp(t->shape, shape, 3 * sizeof(*shape));
+    if (t)
+        T->used[t - T->st->t] = 1;
+    if (!t)
+        scim_diag_error(T->d, loc, "tensor '%s' is missing from %s (the manifest's 'test_vector' "
+                        "needs it)", name, T->st->path);
+    else if (t->dtype != SCIM_ST_F32)
+        scim_diag_error(T->d, loc, "tensor '%s' has dtype %s, expected F32", name,
+                        scim_st_dtype_name(t->dtype));
+    else if (!same)
+        scim_diag_error(T->d, loc, "tensor '%s' has shape %s, the model input is %s", name,
+                        scim_st_format_shape(t->ndim, t->shape, have, sizeof(have)),
+                        scim_st_format_shape(3, shape, imply, sizeof(imply)));
+    if (!t || t->dtype != SCIM_ST_F32 || !same)
+        return T->bad = SCIM_EFORMAT, NULL;
+    return t;
+}
+
+/* test_vector.<suffix> into *out (finite values; problems reported at loc). */
+static int load_tv_tensor(struct tload *T, const struct scim_model *m, const struct scim_loc *loc,
+                          const char *suffix, double **out)
+{
+    const uint64_t shape[3] = {(uint64_t)m->in_c, (uint64_t)m->in_h, (uint64_t)m->in_w};
+    char name[32], at[160];
+    snprintf(name, sizeof(name), "test_vector.%s", suffix);
+    const struct scim_st_tensor *t = tv_tensor(T, name, shape, loc);
+    size_t n = (size_t)shape[0] * (size_t)shape[1] * (size_t)shape[2];
+    if (!t)
+        return 0;
+    if (!(*out = malloc(n * sizeof(double))))
+        return SCIM_ENOMEM;
+    if (scim_st_read_f64(T->st, t, 3, shape, *out, T->d))
+        return T->bad = SCIM_EFORMAT, 0;
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite((*out)[k])) {
+            unflatten(t, k, at, sizeof(at));
+            scim_diag_error(T->d, loc, "tensor '%s' element %s (index %zu) is %g, expected a "
+                            "finite number", name, at, k, (*out)[k]);
+            return T->bad = SCIM_EFORMAT, 0;
+        }
+    return 0;
+}
+
+/* The test vector's mean and log variance, when the manifest has `test_vector` (at tv). */
+static int load_test_vector(struct tload *T, struct scim_model *m, const struct scim_loc *tv)
+{
+    if (!tv)
+        return 0;
+    int rc = load_tv_tensor(T, m, tv, "mu", &m->tv_mu);
+    return rc ? rc : load_tv_tensor(T, m, tv, "logvar", &m->tv_logvar);
+}
+
 static int load_tensors(struct scim_model *m, const struct scim_safetensors *st,
-                        struct scim_diag *d, double bn_eps)
+                        struct scim_diag *d, double bn_eps, const struct scim_loc *tv)
 {
     struct tload T = {st, d, calloc(st->n ? st->n : 1, 1), 0};
     int rc = T.used ? 0 : SCIM_ENOMEM;
@@ -942,8 +1029,14 @@ static int load_tensors(struct scim_model *m, const struct scim_safetensors *st,
         ly->bn_eps = bn_eps;
         rc = load_layer_tensors(&T, ly);
     }
+    if (!rc)
+        rc = load_test_vector(&T, m, tv);
     for (size_t k = 0; k < st->n && !rc; k++)
-        if (!T.used[k])
+        if (!T.used[k] && !strncmp(st->t[k].name, "test_vector.", 12))
+            T.bad = scim_diag_file_error(d, st->path, SCIM_EFORMAT,
+                                         "tensor '%s' needs a 'test_vector' block in the manifest",
+                                         st->t[k].name);
+        else if (!T.used[k])
             T.bad = scim_diag_file_error(d, st->path, SCIM_EFORMAT,
                                          "tensor '%s' does not belong to any layer of the manifest",
                                          st->t[k].name);
@@ -979,9 +1072,10 @@ static int load_all(struct scim_model *m, struct scim_doc *doc, const char *path
         return rc;
     if (!(m->manifest_path = strdup(path)) || !(m->tensors_path = resolve(doc->dir, tensors)))
         return scim_diag_file_error(d, path, SCIM_ENOMEM, "out of memory");
+    long tv = scim_node_index(doc->root, "test_vector");
     rc = scim_st_open(&st, m->tensors_path, d);
     if (!rc)
-        rc = load_tensors(m, &st, d, bn_eps);
+        rc = load_tensors(m, &st, d, bn_eps, tv >= 0 ? &doc->root->key_locs[tv] : NULL);
     if (rc == SCIM_ENOMEM)
         scim_diag_file_error(d, m->tensors_path, rc, "out of memory");
     scim_st_close(&st);
@@ -1025,6 +1119,8 @@ void scim_model_free(struct scim_model *m)
         free(ly->affine_b);
         free(ly->scale_samples);
     }
+    free(m->tv_mu);
+    free(m->tv_logvar);
     free(m->layers);
     free(m->name);
     free(m->topology);

@@ -92,6 +92,10 @@ struct scim_model {
     int n_layers;
     double reported_accuracy;    /* provenance.test_accuracy (fraction), or -1 */
     char *provenance_command;    /* provenance.command, or NULL */
+    double *tv_mu;               /* Bayesian test vector (docs/model-format.md): element-wise
+                                    mean [in_c][in_h][in_w], pixel scale [0, 1], or NULL */
+    double *tv_logvar;           /* its log variance, same shape and scale (log of [0,1]^2) */
+    int tv_samples;              /* test_vector.samples: N it was trained for, 0 if absent */
     char *manifest_path;         /* path the model was loaded from */
     char *tensors_path;          /* resolved safetensors path */
 };

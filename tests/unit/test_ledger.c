@@ -135,6 +135,8 @@ static void same_results(const struct scim_run_result *a, const struct scim_run_
     ASSERT_EQ(a->correct, b->correct);
     ASSERT(memcmp(a->pred, b->pred, (size_t)a->n_images) == 0);
     ASSERT(memcmp(a->mean_prob, b->mean_prob, (size_t)a->n_images * a->classes * sizeof(double)) == 0);
+    ASSERT(memcmp(a->mean_logits, b->mean_logits,
+                  (size_t)a->n_images * a->classes * sizeof(double)) == 0);
     ASSERT(memcmp(a->layer, b->layer, (size_t)a->n_layers * sizeof(*a->layer)) == 0);
     ASSERT(memcmp(&a->chip, &b->chip, sizeof(a->chip)) == 0);
     ASSERT(memcmp(a->unc, b->unc, (size_t)a->n_images * sizeof(*a->unc)) == 0);

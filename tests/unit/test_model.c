@@ -5,7 +5,8 @@
  * report every error at its line:col; tensor files that disagree with the
  * manifest (shape, dtype, value, missing or extra tensors) are refused with a
  * message naming the tensor; residual connections resolve to an earlier layer
- * whose output fits, or are refused at their line:col.
+ * whose output fits, or are refused at their line:col; a Bayesian test vector loads
+ * with its manifest block, or is refused at the block's line:col.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -525,6 +526,119 @@ static void test_tensor_errors(void)
     bn_var[0] = 1.0;
 }
 
+/* ---- the test vector ---- */
+
+static const char tv_block[] = "test_vector:\n"
+                               "  samples: 10\n"
+                               "  alpha: 0.01\n"
+                               "  command: \"python3 tools/train/testvec.py tiny.yaml\"\n";
+static double tv_mu[16], tv_logvar[16];
+
+/* The tiny model's tensors plus test_vector.mu and .logvar [1, 4, 4]. */
+static int tv_tensors(struct tspec *ts)
+{
+    int n = tiny_tensors(ts);
+    for (int k = 0; k < 16; k++) {
+        tv_mu[k] = k / 16.0;
+        tv_logvar[k] = -2.0 - k;
+    }
+    ts[n++] = (struct tspec){"test_vector.mu", "F32", 3, {1, 4, 4}, NULL, tv_mu};
+    ts[n++] = (struct tspec){"test_vector.logvar", "F32", 3, {1, 4, 4}, NULL, tv_logvar};
+    return n;
+}
+
+/* Load tiny.yaml + block with the tensors tv_tensors() gives after tweak (or the plain
+ * tiny ones when plain); expect code and needle (and, for a block, its line:col). */
+static void expect_tv(const char *block, void (*tweak)(struct tspec *ts, int *n), int plain,
+                      int code, const char *needle)
+{
+    struct tspec ts[12];
+    char text[4096], want[512];
+    int n = plain ? tiny_tensors(ts) : tv_tensors(ts);
+    if (tweak)
+        tweak(ts, &n);
+    write_tensors("tiny.safetensors", ts, n);
+    snprintf(text, sizeof(text), "%s%s", tiny_yaml, block);
+    const char *path = write_text("tiny.yaml", text);
+    int line = 1;
+    for (const char *p = tiny_yaml; *p; p++)
+        line += *p == '\n';
+    snprintf(want, sizeof(want), "%s:%d:1: error: %s", path, line, needle);
+    struct scim_diag d;
+    struct scim_model m;
+    scim_diag_init(&d, NULL);
+    int rc = scim_model_load(&m, path, &d);
+    if (rc != code || (code && (!d.text || !strstr(d.text, needle))))
+        fprintf(stderr, "messages:\n%s", d.text ? d.text : "(none)\n");
+    ASSERT_EQ(rc, code);
+    if (code && block[0] && strncmp(needle, "tensor", 6) == 0)
+        ASSERT_STR_CONTAINS(d.text, want);
+    else if (code)
+        ASSERT_STR_CONTAINS(d.text, needle);
+    if (code == 0) {
+        ASSERT_EQ(m.tv_samples, 10);
+        for (int k = 0; k < 16; k++) {
+            ASSERT_NEAR(m.tv_mu[k], k / 16.0, 0);
+            ASSERT_NEAR(m.tv_logvar[k], -2.0 - k, 0);
+        }
+    }
+    ASSERT(code == 0 || (m.layers == NULL && m.tv_mu == NULL));
+    scim_model_free(&m);
+    scim_diag_free(&d);
+}
+
+static void tv_shape(struct tspec *ts, int *n)
+{
+    ts[*n - 2].ndim = 2; /* [1, 4] */
+}
+
+static void tv_dtype(struct tspec *ts, int *n)
+{
+    static const int8_t w[16] = {0};
+    ts[*n - 1].dtype = "I8";
+    ts[*n - 1].w = w;
+}
+
+static void tv_nan(struct tspec *ts, int *n)
+{
+    (void)ts;
+    (void)n;
+    tv_logvar[6] = NAN;
+}
+
+static void tv_no_logvar(struct tspec *ts, int *n)
+{
+    (void)ts;
+    (*n)--;
+}
+
+static void test_test_vector(void)
+{
+    expect_tv(tv_block, NULL, 0, 0, "");
+    expect_tv(tv_block, tv_shape, 0, SCIM_EFORMAT,
+              "tensor 'test_vector.mu' has shape [1, 4], the model input is [1, 4, 4]");
+    expect_tv(tv_block, tv_dtype, 0, SCIM_EFORMAT,
+              "tensor 'test_vector.logvar' has dtype I8, expected F32");
+    expect_tv(tv_block, tv_nan, 0, SCIM_EFORMAT,
+              "tensor 'test_vector.logvar' element [0, 1, 2] (index 6) is nan, expected a finite "
+              "number");
+    expect_tv(tv_block, tv_no_logvar, 0, SCIM_EFORMAT,
+              "tensor 'test_vector.logvar' is missing from ");
+    expect_tv(tv_block, NULL, 1, SCIM_EFORMAT, "(the manifest's 'test_vector' needs it)");
+    expect_tv("", NULL, 0, SCIM_EFORMAT,
+              "tiny.safetensors: error: tensor 'test_vector.logvar' needs a 'test_vector' block in "
+              "the manifest");
+    expect_tv("test_vector: 3\n", NULL, 0, SCIM_ECONFIG, "yaml:30:14: error: 'test_vector' must be a "
+                                                         "mapping, got '3'");
+    expect_tv("test_vector:\n  samples: 0\n", NULL, 0, SCIM_ECONFIG,
+              "yaml:31:12: error: 'test_vector.samples' must be a positive integer, got '0'");
+    expect_tv("test_vector:\n  alpha: -1\n", NULL, 0, SCIM_ECONFIG,
+              "yaml:31:10: error: 'test_vector.alpha' must be a number in [0, inf], got '-1'");
+    expect_tv("test_vector:\n  notes: [a, b]\n", NULL, 0, SCIM_ECONFIG,
+              "yaml:31:10: error: 'test_vector.notes' must be a single value");
+    tv_logvar[6] = -8.0;
+}
+
 static void test_files(void)
 {
     struct scim_diag d;
@@ -555,6 +669,7 @@ int main(void)
     test_tensor_errors();
     test_files();
     test_residual();
+    test_test_vector();
     for (int i = 0; i < n_made; i++)
         unlink(made[i]);
     ASSERT(rmdir(tmpdir) == 0);

@@ -204,6 +204,36 @@ def export(model, out_dir, name, method, dataset, provenance=None, notes=()):
 
 # ----------------------------------------------------------------------------- loading
 
+TEST_VECTOR_TENSORS = ("test_vector.mu", "test_vector.logvar")
+
+
+def test_vector(tensors, st_path, shape):
+    """(mu, logvar) of the Bayesian test vector (tools/train/testvec.py), each [C, H, W]."""
+    out = []
+    for key in TEST_VECTOR_TENSORS:
+        t = tensors.get(key)
+        if t is None or tuple(t.shape) != tuple(shape):
+            raise ValueError(f"{st_path}: {key} must be {list(shape)} (the manifest has "
+                             "'test_vector')")
+        out.append(t)
+    return tuple(out)
+
+
+def load_test_vector(manifest_path):
+    """(mu, logvar) numpy arrays of a model's test vector, or None when it has none."""
+    import yaml  # Debian python3-yaml
+
+    with open(manifest_path, encoding="utf-8") as f:
+        m = yaml.safe_load(f)
+    if "test_vector" not in m:
+        return None
+    st_path = os.path.join(os.path.dirname(os.path.abspath(manifest_path)), m["tensors"])
+    tensors, _ = read_safetensors(st_path)
+    inp = m["input"]
+    return test_vector(tensors, st_path, (int(inp["channels"]), int(inp["height"]),
+                                          int(inp["width"])))
+
+
 def load_model(manifest_path, dtype=torch.float64):
     """Build a BNN from an exported manifest + safetensors (not from a PyTorch checkpoint).
 
@@ -321,6 +351,9 @@ def load_model(manifest_path, dtype=torch.float64):
                 # No batch norm: the identity (mean 0, var 1 - eps, gamma 1, beta 0).
                 layer.bn.running_var.fill_(1.0 - eps)
         layers.append(layer)
+    if "test_vector" in m:
+        test_vector(tensors, st_path, (c, h, w))
+        used.update(TEST_VECTOR_TENSORS)
     unknown = sorted(set(tensors) - used)
     if unknown:
         raise ValueError(f"{st_path}: tensors not named by the manifest: {', '.join(unknown)}")
