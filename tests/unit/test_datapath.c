@@ -86,7 +86,7 @@ static void compare_method(const struct tlayer_spec *spec, int n, enum scim_meth
             }
         }
         double ref[64], chip[64];
-        struct scim_mvm_stats st = {0, 0, 0, 0};
+        struct scim_mvm_stats st = {0};
         ref_forward_ex(&m, pix, 1, variant, masked ? keep : NULL, ref);
         chip_forward_ex(&mp, pix, variant, masked ? masks : NULL, chip, &st);
         for (int k = 0; k < m.classes; k++)
@@ -139,7 +139,7 @@ static void compare_faulty(const struct tlayer_spec *spec, int n, enum scim_inpu
         for (int i = 0; i < 144; i++)
             pix[i] = (uint8_t)scim_rng_u32(&r);
         double ref[64], out[64];
-        struct scim_mvm_stats st = {0, 0, 0, 0};
+        struct scim_mvm_stats st = {0};
         ref_forward(&chip, pix, enc == SCIM_INPUT_BITSERIAL8, variant, ref);
         chip_forward(&mp, pix, variant, out, &st);
         for (int k = 0; k < m.classes; k++)
@@ -200,7 +200,7 @@ static void compare_model(const struct tlayer_spec *spec, int n, int c, int h, i
         for (int l = 0; l < n; l++)
             dropped[l] = (int)(scim_rng_u32(&r) & 1);
         double ref[64], chip[64];
-        struct scim_mvm_stats st = {0, 0, 0, 0};
+        struct scim_mvm_stats st = {0};
         ref_forward(&m, pix, enc == SCIM_INPUT_BITSERIAL8, dropped, ref);
         chip_forward(&mp, pix, dropped, chip, &st);
         for (int k = 0; k < m.classes; k++)
@@ -243,7 +243,7 @@ static void clipped_sums(void)
         scim_act_from_pixels(&a, lm, pix);
         int32_t s[12];
         uint64_t scratch[4];
-        struct scim_mvm_stats st = {0, 0, 0, 0};
+        struct scim_mvm_stats st = {0};
         scim_mvm(lm, &a, NULL, s, scratch, &st);
         uint64_t clips = 0;
         for (int j = 0; j < 12; j++) {

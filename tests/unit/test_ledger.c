@@ -122,7 +122,7 @@ static void run(const struct scim_config *cfg, const struct scim_model *m,
                 int no_reuse, struct scim_run_result *res)
 {
     struct scim_diag d;
-    struct scim_engine_opts opt = {threads, 0, no_reuse, 0};
+    struct scim_engine_opts opt = {threads, 0, no_reuse, 0, NULL};
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_engine_run(cfg, m, mp, ds, 0, ds->n, &opt, res, &d), 0);
     scim_diag_free(&d);
