@@ -146,9 +146,9 @@ static int build_lut(const struct scim_analog *an, struct scim_analog_layer *al,
     size_t nc = (size_t)lm->n_chunks, cp = (size_t)al->cpad;
     al->lut = calloc(nc * (size_t)al->nib * (size_t)al->tabs * 16 * cp, sizeof(float));
     al->wbits = calloc(nc * (size_t)al->nw * 3 * cp, sizeof(uint32_t));
-    al->smax = al->noise ? calloc(nc * (size_t)lm->layer->out_c, sizeof(double)) : NULL;
+    al->zs = al->noise ? calloc(nc * cp, sizeof(float)) : NULL;
     uint32_t *rows = malloc((size_t)al->max_len * sizeof(uint32_t));
-    if (!al->lut || !al->wbits || !rows || (al->noise && !al->smax))
+    if (!al->lut || !al->wbits || !rows || (al->noise && !al->zs))
         return free(rows), SCIM_ENOMEM;
     double ssum = 0.0;
     for (int k = 0; k < lm->n_chunks; k++) {
@@ -157,8 +157,7 @@ static int build_lut(const struct scim_analog *an, struct scim_analog_layer *al,
             fill_lut(an, al, lm, k, j, rows, n);
             fill_wbits(al, lm, k, j, rows, n);
             if (al->noise)
-                ssum += al->smax[(size_t)k * (size_t)lm->layer->out_c + (size_t)j] =
-                    noise_bound(an, al, lm, j, rows, n);
+                ssum += al->zs[(size_t)k * cp + (size_t)j] = (float)noise_bound(an, al, lm, j, rows, n);
         }
     }
     free(rows);
@@ -168,6 +167,11 @@ static int build_lut(const struct scim_analog *an, struct scim_analog_layer *al,
         double s = ssum / ((double)nc * lm->layer->out_c);
         double z0 = s > 0.0 ? sqrt(fmax(0.0, -2.0 * log(s * sqrt(2.0 * M_PI)))) : 6.0;
         set_z0(al, fmin(6.0, fmax(1.0, z0)));
+        for (int k = 0; k < lm->n_chunks; k++) /* the bounds z0 s, rounded up */
+            for (int j = 0; j < lm->layer->out_c; j++) {
+                float *zs = &al->zs[(size_t)k * cp + (size_t)j];
+                *zs = (float)(al->z0 * *zs * (1.0 + 1e-6)) + 1e-6f * (float)(lm->chunks[k].len + 1);
+            }
     }
     return 0;
 }
@@ -346,7 +350,7 @@ void scim_analog_free(struct scim_analog *an)
         free(al->gb);
         free(al->lut);
         free(al->wbits);
-        free(al->smax);
+        free(al->zs);
         free(al->dist);
         free(al->ev_lo);
         free(al->ev_at);
@@ -386,8 +390,9 @@ struct read_ctx {
     /* In the caller's work space (scim_analog_work_alloc): */
     uint32_t *xc, *kc;    /* LUT: [slots][n_chunks][nw] compressed inputs and kept rows */
     uint32_t *len;        /* LUT: [slots][n_chunks] kept rows of each chunk */
-    int32_t *acc;         /* LUT: [positions][cpad] the layer's sums (without noise) */
+    int32_t *acc;         /* LUT: [acc_rows][cpad] sums per position, or terms per chunk */
     size_t *off;          /* LUT: [nib * tabs] table rows of a read (lut_rows) */
+    uint16_t *near;       /* LUT with noise: [n_chunks][cpad / 16] reads near a threshold */
     double *cg;           /* CELLS: [max_len] conductances of a read's conducting cells */
     uint16_t *cd;         /* CELLS: [max_len] their distances */
 };
@@ -674,32 +679,17 @@ static double read_noise(const struct read_ctx *c, const struct scim_mvm_step *s
     return sqrt(scim_variation_var(&c->an->c2c, s2, n)) / c->an->dg;
 }
 
-/* Distance of x from the nearest threshold that changes the decision (code or clip). */
-static double threshold_distance(double x, uint32_t len, uint32_t max_code)
+/* A read whose mean x lies at least zs (a bound of z0 times its noise std, plus a margin
+ * for the float arithmetic) from every threshold that changes its decision (code or
+ * clip) keeps its decision unless it is an event (analog.h). Float arithmetic, the same
+ * in the portable and AVX-512 kernels. */
+static int near_read(float x, uint32_t len, uint32_t mc, float zs)
 {
-    uint32_t top = len < max_code + 1 ? len : max_code + 1;
-    double r = rint(x), n = r <= 0.0 ? 0.0 : r >= top ? top : r;
-    double lo = n > 0.0 ? x - (n - 0.5) : INFINITY, hi = n < top ? n + 0.5 - x : INFINITY;
-    return fmin(lo, hi);
-}
-
-/* The read-noise decomposition on a read of mean x (analog.h): an event draws from the
- * tail; a read within z0 bounds of a threshold from the centre; others keep x. */
-static double noisy_value(struct read_ctx *c, const struct scim_mvm_step *sp, int k, int j,
-                          double x, uint32_t len, uint64_t r)
-{
-    const struct scim_analog_layer *al = c->al;
-    double z;
-    if (r == c->next) {
-        z = scim_rng_normal_tail(&c->rng, al->z0);
-        next_event(c, r);
-    } else if (threshold_distance(x, len, sp->lm->max_code) >=
-               al->z0 * al->smax[(size_t)k * (size_t)sp->lm->layer->out_c + (size_t)j]) {
-        return x;
-    } else {
-        z = scim_rng_normal_within(&c->rng, al->z0);
-    }
-    return x + read_noise(c, sp, k, j) * z;
+    int32_t top = (int32_t)(len < mc + 1 ? len : mc + 1), n = (int32_t)rintf(x);
+    n = n < 0 ? 0 : n > top ? top : n;
+    float nf = (float)n, lo = n > 0 ? x - (nf - 0.5f) : INFINITY;
+    float hi = n < top ? nf + 0.5f - x : INFINITY;
+    return (lo < hi ? lo : hi) < zs;
 }
 
 /* The ADC's decision on one LUT read, its events, and its term of the sums. */
@@ -714,25 +704,190 @@ static int32_t lut_decide(double x, uint32_t m, uint32_t len, uint32_t mc,
     return 2 * (int32_t)code - (int32_t)len;
 }
 
-/* LUT with read noise: one step, read by read in read order (its draws in that order). */
+/* The noisy decision of read (k, j) of a step, mean x: Z from the tail (an event) or
+ * from the centre (a near read), the read's own noise std from its cells; replaces the
+ * decision on x already in the sums. */
+static void noisy_read(struct read_ctx *c, const struct scim_mvm_step *sp, int k, int j,
+                       uint32_t len, int event)
+{
+    const struct scim_analog_layer *al = c->al;
+    const struct scim_layer_map *lm = sp->lm;
+    const uint32_t *xc = c->xc + (size_t)k * (size_t)al->nw, *kc = c->kc + (size_t)k * (size_t)al->nw;
+    lut_rows(al, xc, kc, c->off);
+    float x = lut_value(al, k, j, c->off);
+    uint32_t m = lut_matches(al, k, j, xc, kc);
+    double z = event ? scim_rng_normal_tail(&c->rng, al->z0) : scim_rng_normal_within(&c->rng, al->z0);
+    struct scim_mvm_stats before = {0}, after = {0};
+    int32_t v0 = lut_decide(x, m, len, lm->max_code, &before);
+    int32_t v1 = lut_decide(x + read_noise(c, sp, k, j) * z, m, len, lm->max_code, &after);
+    sp->st->clips += after.clips - before.clips;
+    sp->st->misreads += after.misreads - before.misreads;
+    sp->s[(size_t)j * (size_t)sp->stride] += (v1 - v0) * (1 << sp->shift);
+}
+
+/* After a step's reads were decided on their means (near[k][block]: the near ones), the
+ * events and near reads in read order. */
+static void noisy_reads(struct read_ctx *c, const struct scim_mvm_step *sp)
+{
+    const struct scim_layer_map *lm = sp->lm;
+    int C = lm->layer->out_c, nb = c->al->cpad / 16;
+    uint64_t base = step_base(sp);
+    for (int k = 0; k < lm->n_chunks; k++) {
+        uint64_t r0 = base + (uint64_t)k * (uint64_t)C;
+        for (int b = 0; b < nb; b++) {
+            uint32_t bits = c->near[k * nb + b];
+            uint64_t hi = r0 + (uint64_t)(b * 16 + 16 < C ? b * 16 + 16 : C);
+            for (;;) {
+                int jn = bits ? b * 16 + __builtin_ctz(bits) : C;
+                int je = c->next < hi ? (int)(c->next - r0) : C;
+                int j = jn < je ? jn : je;
+                if (j == C)
+                    break;
+                noisy_read(c, sp, k, j, c->len[k], j == je);
+                if (j == je)
+                    next_event(c, c->next);
+                if (j == jn)
+                    bits &= bits - 1;
+            }
+        }
+    }
+}
+
+/* LUT with noise, portable: each read decided on its mean, near reads flagged. */
+static void lut_means_portable(struct read_ctx *c, const struct scim_mvm_step *sp)
+{
+    const struct scim_layer_map *lm = sp->lm;
+    const struct scim_analog_layer *al = c->al;
+    int C = lm->layer->out_c, nb = al->cpad / 16;
+    for (int k = 0; k < lm->n_chunks; k++) {
+        const uint32_t *xc = c->xc + (size_t)k * (size_t)al->nw, *kc = c->kc + (size_t)k * (size_t)al->nw;
+        const float *zs = al->zs + (size_t)k * (size_t)al->cpad;
+        lut_rows(al, xc, kc, c->off);
+        memset(c->near + k * nb, 0, (size_t)nb * sizeof(uint16_t));
+        for (int j = 0; j < C; j++) {
+            float x = lut_value(al, k, j, c->off);
+            int32_t v = lut_decide(x, lut_matches(al, k, j, xc, kc), c->len[k], lm->max_code, sp->st);
+            sp->s[(size_t)j * (size_t)sp->stride] += v * (1 << sp->shift);
+            c->near[k * nb + j / 16] |= (uint16_t)(near_read(x, c->len[k], lm->max_code, zs[j]) << (j % 16));
+        }
+    }
+}
+
+#define V512_MAX_TERMS 16 /* table lookups per read the AVX-512 kernels keep in registers */
+
+/* The exact counts of 16 columns for one read (m), from the compressed weight bits:
+ * matches among the input-dependent rows, plus the stuck-in-P pairs. */
+__attribute__((target("avx512f,avx512vpopcntdq"))) static inline __m512i
+v512_matches(const uint32_t *w, size_t cp, const uint32_t *xc, const uint32_t *kc, int nw, int stuck)
+{
+    __m512i m = _mm512_setzero_si512();
+    for (int q = 0; q < nw; q++, w += 3 * cp) {
+        __m512i xn = _mm512_xor_si512(_mm512_set1_epi32((int)xc[q]), _mm512_loadu_si512(w));
+        __m512i kq = _mm512_set1_epi32((int)kc[q]);
+        /* ~(x ^ w) & keep & kept: 0x08 is the ternary truth table of ~A & B & C */
+        __m512i hit = _mm512_ternarylogic_epi32(xn, _mm512_loadu_si512(w + cp), kq, 0x08);
+        if (stuck)
+            hit = _mm512_or_si512(hit, _mm512_and_si512(_mm512_loadu_si512(w + 2 * cp), kq));
+        m = _mm512_add_epi32(m, _mm512_popcnt_epi32(hit));
+    }
+    return m;
+}
+
+/* Event tallies of the AVX-512 LUT kernels, per lane. */
+struct v512_tally {
+    __m512i clips, mis, lrs;
+};
+
+/* 16 columns of one read, as lut_value, lut_matches and lut_decide do them one by one:
+ * the float sum of the table rows off[0..nt) of tables t, the counts, the codes and the
+ * tallies; the term 2 code - len of each column. Padded columns have zero tables and
+ * weights: they read 0 matches and code 0. */
+__attribute__((target("avx512f,avx512vpopcntdq"))) static inline __m512i
+v512_read(const float *t, const uint32_t *off, int nt, const uint32_t *w, size_t cp,
+          const uint32_t *xc, const uint32_t *kc, int nw, int stuck, uint32_t len, uint32_t mc,
+          __m512 *xout, struct v512_tally *ty)
+{
+    const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
+    const __m512i vmc = _mm512_set1_epi32((int)mc), vlen = _mm512_set1_epi32((int)len);
+    __m512 x = _mm512_setzero_ps();
+    for (int q = 0; q < nt; q++)
+        x = _mm512_add_ps(x, _mm512_loadu_ps(t + off[q]));
+    __m512i m = v512_matches(w, cp, xc, kc, nw, stuck);
+    __m512i n = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(x), zero), vlen);
+    __m512i code = _mm512_min_epi32(n, vmc);
+    ty->clips = _mm512_mask_add_epi32(ty->clips, _mm512_cmpgt_epi32_mask(n, vmc), ty->clips, one);
+    ty->mis = _mm512_mask_add_epi32(ty->mis, _mm512_cmpneq_epi32_mask(code, _mm512_min_epi32(m, vmc)),
+                                    ty->mis, one);
+    ty->lrs = _mm512_add_epi32(ty->lrs, m);
+    *xout = x;
+    return _mm512_sub_epi32(_mm512_add_epi32(code, code), vlen);
+}
+
+__attribute__((target("avx512f,avx512vpopcntdq"))) static void v512_flush(struct v512_tally *ty,
+                                                                         struct scim_mvm_stats *st)
+{
+    st->clips += (uint64_t)(uint32_t)_mm512_reduce_add_epi32(ty->clips);
+    st->misreads += (uint64_t)(uint32_t)_mm512_reduce_add_epi32(ty->mis);
+    st->cells_lrs += (uint64_t)(uint32_t)_mm512_reduce_add_epi32(ty->lrs);
+    ty->clips = ty->mis = ty->lrs = _mm512_setzero_si512();
+}
+
+/* near_read on 16 columns. */
+__attribute__((target("avx512f"))) static inline __mmask16 v512_near(__m512 x, uint32_t len,
+                                                                     uint32_t mc, const float *zs)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    __m512i top = _mm512_set1_epi32((int)(len < mc + 1 ? len : mc + 1));
+    __m512i n = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(x), zero), top);
+    __m512 nf = _mm512_cvtepi32_ps(n), half = _mm512_set1_ps(0.5f), inf = _mm512_set1_ps(INFINITY);
+    __m512 lo = _mm512_mask_blend_ps(_mm512_cmpgt_epi32_mask(n, zero), inf,
+                                     _mm512_sub_ps(x, _mm512_sub_ps(nf, half)));
+    __m512 hi = _mm512_mask_blend_ps(_mm512_cmplt_epi32_mask(n, top), inf,
+                                     _mm512_sub_ps(_mm512_add_ps(nf, half), x));
+    return _mm512_cmp_ps_mask(_mm512_min_ps(lo, hi), _mm512_loadu_ps(zs), _CMP_LT_OQ);
+}
+
+/* lut_means_portable with 16 columns per AVX-512 vector. */
+__attribute__((target("avx512f,avx512vpopcntdq"))) static void lut_means_v512(
+    struct read_ctx *c, const struct scim_mvm_step *sp)
+{
+    const struct scim_layer_map *lm = sp->lm;
+    const struct scim_analog_layer *al = c->al;
+    size_t cp = (size_t)al->cpad;
+    int nt = al->nib * al->tabs, nb = al->cpad / 16;
+    struct v512_tally ty = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+    uint32_t off[V512_MAX_TERMS];
+    for (int k = 0; k < lm->n_chunks; k++) {
+        const uint32_t *xc = c->xc + (size_t)k * (size_t)al->nw, *kc = c->kc + (size_t)k * (size_t)al->nw;
+        lut_rows(al, xc, kc, c->off);
+        for (int q = 0; q < nt; q++)
+            off[q] = (uint32_t)c->off[q];
+        for (int b = 0; b < nb; b++) {
+            size_t j0 = (size_t)b * 16;
+            __m512 x;
+            __m512i v = v512_read(lut_of(al, k) + j0, off, nt, wbits_of(al, k) + j0, cp, xc, kc,
+                                  al->nw, sp->lm->has_stuck, c->len[k], lm->max_code, &x, &ty);
+            _mm512_storeu_si512(c->acc + j0 + (size_t)k * cp, v);
+            c->near[k * nb + b] = v512_near(x, c->len[k], lm->max_code, al->zs + (size_t)k * cp + j0);
+        }
+    }
+    v512_flush(&ty, sp->st);
+    for (int k = 0; k < lm->n_chunks; k++)
+        for (int j = 0; j < lm->layer->out_c; j++)
+            sp->s[(size_t)j * (size_t)sp->stride] += c->acc[(size_t)k * cp + (size_t)j] * (1 << sp->shift);
+}
+
+/* LUT with read noise: one step, its reads decided on their means, then the events and
+ * near reads in read order (their draws in that order). */
 static void lut_noise_step(const struct scim_mvm_step *sp, void *vc)
 {
     struct read_ctx *c = vc;
-    const struct scim_layer_map *lm = sp->lm;
-    const struct scim_analog_layer *al = c->al;
-    int C = lm->layer->out_c, nw = al->nw;
-    uint64_t base = step_base(sp);
     compress_step(c, sp, 0);
-    for (int k = 0; k < lm->n_chunks; k++) {
-        const uint32_t *xc = c->xc + (size_t)k * (size_t)nw, *kc = c->kc + (size_t)k * (size_t)nw;
-        lut_rows(al, xc, kc, c->off);
-        for (int j = 0; j < C; j++) {
-            double x = noisy_value(c, sp, k, j, lut_value(al, k, j, c->off), c->len[k],
-                                   base + (uint64_t)k * (uint64_t)C + (uint64_t)j);
-            int32_t v = lut_decide(x, lut_matches(al, k, j, xc, kc), c->len[k], lm->max_code, sp->st);
-            sp->s[(size_t)j * (size_t)sp->stride] += v * (1 << sp->shift);
-        }
-    }
+    if (has_v512 && c->al->nib * c->al->tabs <= V512_MAX_TERMS)
+        lut_means_v512(c, sp);
+    else
+        lut_means_portable(c, sp);
+    noisy_reads(c, sp);
 }
 
 /* LUT without noise: the steps only gather their compressed inputs; the reads follow
@@ -761,39 +916,15 @@ static void lut_layer_portable(struct read_ctx *c, const struct scim_layer_map *
         }
 }
 
-#define V512_MAX_TERMS 16 /* table lookups per read the AVX-512 kernel keeps in registers */
-
-/* The exact counts of 16 columns for one read (m), from the compressed weight bits:
- * matches among the input-dependent rows, plus the stuck-in-P pairs. */
-__attribute__((target("avx512f,avx512vpopcntdq"))) static inline __m512i
-v512_matches(const uint32_t *w, size_t cp, const uint32_t *xc, const uint32_t *kc, int nw, int stuck)
-{
-    __m512i m = _mm512_setzero_si512();
-    for (int q = 0; q < nw; q++, w += 3 * cp) {
-        __m512i xn = _mm512_xor_si512(_mm512_set1_epi32((int)xc[q]), _mm512_loadu_si512(w));
-        __m512i kq = _mm512_set1_epi32((int)kc[q]);
-        /* ~(x ^ w) & keep & kept: 0x08 is the ternary truth table of ~A & B & C */
-        __m512i hit = _mm512_ternarylogic_epi32(xn, _mm512_loadu_si512(w + cp), kq, 0x08);
-        if (stuck)
-            hit = _mm512_or_si512(hit, _mm512_and_si512(_mm512_loadu_si512(w + 2 * cp), kq));
-        m = _mm512_add_epi32(m, _mm512_popcnt_epi32(hit));
-    }
-    return m;
-}
-
-/* lut_layer_portable with 16 columns per AVX-512 vector: the same float sums (the table
- * rows in the same order) and decisions. For each chunk and position, a column block's
- * sums stay in a register over the bit-planes. Padded columns have zero tables and
- * weights: they read 0 matches and code 0, and are never stored. */
+/* lut_layer_portable with 16 columns per AVX-512 vector: for each chunk and position, a
+ * column block's sums stay in a register over the bit-planes. */
 __attribute__((target("avx512f,avx512vpopcntdq"))) static void lut_layer_v512(
     struct read_ctx *c, const struct scim_layer_map *lm, struct scim_mvm_stats *st)
 {
     const struct scim_analog_layer *al = c->al;
     size_t nc = (size_t)lm->n_chunks, nw = (size_t)al->nw, cp = (size_t)al->cpad;
-    int planes = lm->planes, nt = al->nib * al->tabs, stuck = lm->has_stuck;
-    const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
-    const __m512i mc = _mm512_set1_epi32((int)lm->max_code);
-    __m512i lrs = zero, clips = zero, mis = zero;
+    int planes = lm->planes, nt = al->nib * al->tabs;
+    struct v512_tally ty = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
     uint32_t off[8][V512_MAX_TERMS];
     for (size_t k = 0; k < nc; k++) {
         const float *tk = lut_of(al, (int)k);
@@ -801,39 +932,26 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) static void lut_layer_v512(
         for (int pos = 0; pos < lm->positions; pos++) {
             size_t i0 = (size_t)pos * (size_t)planes;
             for (int p = 0; p < planes; p++) {
-                size_t at = (i0 + (size_t)p) * nc + k, rows[V512_MAX_TERMS];
-                lut_rows(al, c->xc + at * nw, c->kc + at * nw, rows);
+                size_t at = (i0 + (size_t)p) * nc + k;
+                lut_rows(al, c->xc + at * nw, c->kc + at * nw, c->off);
                 for (int t = 0; t < nt; t++)
-                    off[p][t] = (uint32_t)rows[t];
+                    off[p][t] = (uint32_t)c->off[t];
             }
             int32_t *acc = c->acc + (size_t)pos * cp;
             for (size_t j0 = 0; j0 < cp; j0 += 16) {
                 __m512i a = _mm512_loadu_si512(acc + j0);
                 for (int p = 0; p < planes; p++) {
                     size_t at = (i0 + (size_t)p) * nc + k;
-                    const uint32_t *xc = c->xc + at * nw, *kc = c->kc + at * nw;
-                    __m512 x = _mm512_setzero_ps();
-                    for (int t = 0; t < nt; t++)
-                        x = _mm512_add_ps(x, _mm512_loadu_ps(tk + j0 + off[p][t]));
-                    __m512i m = v512_matches(wk + j0, cp, xc, kc, (int)nw, stuck);
-                    __m512i len = _mm512_set1_epi32((int)c->len[at]);
-                    __m512i n = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(x), zero), len);
-                    __m512i code = _mm512_min_epi32(n, mc);
-                    clips = _mm512_mask_add_epi32(clips, _mm512_cmpgt_epi32_mask(n, mc), clips, one);
-                    mis = _mm512_mask_add_epi32(
-                        mis, _mm512_cmpneq_epi32_mask(code, _mm512_min_epi32(m, mc)), mis, one);
-                    lrs = _mm512_add_epi32(lrs, m);
-                    __m512i v = _mm512_sub_epi32(_mm512_add_epi32(code, code), len);
+                    __m512 x;
+                    __m512i v = v512_read(tk + j0, off[p], nt, wk + j0, cp, c->xc + at * nw,
+                                          c->kc + at * nw, (int)nw, lm->has_stuck, c->len[at],
+                                          lm->max_code, &x, &ty);
                     a = _mm512_add_epi32(a, _mm512_sll_epi32(v, _mm_cvtsi32_si128(p)));
                 }
                 _mm512_storeu_si512(acc + j0, a);
             }
         }
-        /* flush the tallies before 32-bit lanes could overflow */
-        st->clips += (uint64_t)(uint32_t)_mm512_reduce_add_epi32(clips);
-        st->misreads += (uint64_t)(uint32_t)_mm512_reduce_add_epi32(mis);
-        st->cells_lrs += (uint64_t)(uint32_t)_mm512_reduce_add_epi32(lrs);
-        clips = mis = lrs = zero;
+        v512_flush(&ty, st); /* before 32-bit lanes could overflow */
     }
 }
 
@@ -904,14 +1022,22 @@ static size_t lut_slots(const struct scim_analog_layer *al, const struct scim_la
     return al->noise ? 1 : (size_t)lm->positions * (size_t)lm->planes;
 }
 
+/* Rows of cpad sums the LUT kernels keep: one per position (without noise), one per
+ * chunk (with noise). */
+static size_t acc_rows(const struct scim_analog_layer *al, const struct scim_layer_map *lm)
+{
+    return al->noise ? (size_t)lm->n_chunks : (size_t)lm->positions;
+}
+
 /* Bytes of work space the kernels of layer al need (see bind_work). */
 static size_t work_bytes(const struct scim_analog_layer *al, const struct scim_layer_map *lm)
 {
     size_t slots = lut_slots(al, lm), nc = (size_t)lm->n_chunks;
     if (al->kernel == SCIM_READ_LUT)
         return (size_t)al->nib * (size_t)al->tabs * sizeof(size_t) +
-               (slots * nc * (2 * (size_t)al->nw + 1) + (size_t)lm->positions * (size_t)al->cpad) *
-                   sizeof(uint32_t);
+               (slots * nc * (2 * (size_t)al->nw + 1) + acc_rows(al, lm) * (size_t)al->cpad) *
+                   sizeof(uint32_t) +
+               nc * (size_t)al->cpad / 16 * sizeof(uint16_t);
     if (al->kernel == SCIM_READ_CELLS)
         return (size_t)al->max_len * (sizeof(double) + sizeof(uint16_t));
     return 0;
@@ -927,6 +1053,7 @@ static void bind_work(struct read_ctx *c, const struct scim_layer_map *lm, void 
         c->kc = c->xc + words;
         c->len = c->kc + words;
         c->acc = (int32_t *)(c->len + slots * nc);
+        c->near = (uint16_t *)(c->acc + acc_rows(al, lm) * (size_t)al->cpad);
     } else if (al->kernel == SCIM_READ_CELLS) {
         c->cg = work;
         c->cd = (uint16_t *)(c->cg + al->max_len);

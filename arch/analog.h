@@ -82,7 +82,8 @@ struct scim_analog_layer {
                         * the kept inputs and by the kept complement), LSB */
     uint32_t *wbits;   /* LUT: [n_chunks][nw][3][cpad] a chunk's rows in order: weight +1,
                         * depends on the input (not stuck), always matches (stuck in P) */
-    double *smax;      /* LUT with noise: [n_chunks][out_c] bound of a read's noise std, LSB */
+    float *zs;         /* LUT with noise: [n_chunks][cpad] z0 times a bound of a read's noise
+                        * std, plus a margin for float arithmetic, LSB */
     uint16_t *dist;    /* CELLS: [n_rows] wire segments from cell A to the sense node (B: 1 less) */
     double z0;         /* noise: reads with |Z| > z0 are the events */
     double log1m_p0;   /* log(1 - P(|Z| > z0)); 0 = no events */
