@@ -121,7 +121,7 @@ def main():
     ap.add_argument("model")
     ap.add_argument("--images", type=int, default=200)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--d2d-sigma", type=float, default=0.05)
+    ap.add_argument("--d2d-sigma", type=float, default=0.0)
     ap.add_argument("--d2d-sigma-add", type=float, default=0.0, help="siemens")
     ap.add_argument("--c2c-sigma", type=float, default=0.0)
     ap.add_argument("--rows", type=int, default=256)
@@ -140,7 +140,8 @@ def main():
     g_p, g_ap = conductances(args.r_p, args.tmr, args.v_half, args.v_read)
     gen = torch.Generator().manual_seed(args.seed)
     alayers = [AnalogLayer(layer, args, g_p, g_ap, gen) for layer in model.layers]
-    images, labels = data.load_split(manifest.get("dataset", "mnist"), "test")
+    dataset = manifest.get("dataset", "mnist")
+    images, labels = data.load_split("mnist" if dataset.startswith("synthetic") else dataset, "test")
     x = torch.as_tensor(images[:args.images]).to(torch.int64)
     correct = 0
     with torch.no_grad():
