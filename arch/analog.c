@@ -221,9 +221,42 @@ static double tail_mass(double lo, double hi, double z0)
 #define EVENT_TABLE_MAX (1u << 22) /* doubles of a layer's event tables, at most */
 
 /* EVENTS: for each count class (len, m), the distribution of the nearest count n of an
- * event read, x = m + s Z given |Z| > z0, as a CDF over n in [lo, lo + cnt): the masses
- * P(Z in ((n - 1/2 - m) / s, (n + 1/2 - m) / s), |Z| > z0) (n = 0 and n = len open to
- * infinity), normalized. Counts farther than 40 s + 1 from m have mass 0 in double. */
+ * event read, x = m + s Z given |Z| > z0: the masses P(Z in ((n - 1/2 - m) / s,
+ * (n + 1/2 - m) / s), |Z| > z0) (n = 0 and n = len open to infinity), normalized, as a CDF
+ * over the counts in order of decreasing mass (inversion is exact in any fixed order;
+ * this one ends most searches at the first count). Counts farther than 40 s + 1 from m
+ * have mass 0 in double and are left out. */
+struct ev_mass {
+    uint32_t n;
+    double p;
+};
+
+static int by_mass(const void *a, const void *b)
+{
+    const struct ev_mass *x = a, *y = b;
+    return x->p > y->p ? -1 : x->p < y->p ? 1 : (x->n > y->n) - (x->n < y->n);
+}
+
+static void event_class(const struct scim_analog *an, struct scim_analog_layer *al, int len,
+                        int m, int W, size_t at, struct ev_mass *tmp)
+{
+    double s = nominal_noise(an, m, len), sum = 0.0;
+    int lo = m - W > 0 ? m - W : 0, hi = m + W < len ? m + W : len, k = 0;
+    for (int n = lo; n <= hi; n++, k++) {
+        double zl = n == 0 ? -INFINITY : (n - 0.5 - m) / s;
+        double zh = n == len ? INFINITY : (n + 0.5 - m) / s;
+        tmp[k].n = (uint32_t)n;
+        sum += tmp[k].p = s > 0.0 ? tail_mass(zl, zh, al->z0) : (n == m);
+    }
+    qsort(tmp, (size_t)k, sizeof(*tmp), by_mass);
+    double cum = 0.0;
+    for (int t = 0; t < k; t++) {
+        al->ev_n[at + (size_t)t] = tmp[t].n;
+        al->ev_cdf[at + (size_t)t] = (cum += tmp[t].p) / sum;
+    }
+    al->ev_cdf[at + (size_t)k - 1] = 1.0;
+}
+
 static int build_event_tables(const struct scim_analog *an, struct scim_analog_layer *al)
 {
     int L = al->max_len, W = (int)ceil(40.0 * nominal_noise(an, L, L) + 1.0);
@@ -232,28 +265,21 @@ static int build_event_tables(const struct scim_analog *an, struct scim_analog_l
         total += (size_t)(len + 1) * (size_t)(2 * W + 1 < len + 1 ? 2 * W + 1 : len + 1);
     if (total > EVENT_TABLE_MAX)
         return 0; /* events draw Z instead */
-    al->ev_lo = malloc(classes * sizeof(uint32_t));
     al->ev_at = malloc((classes + 1) * sizeof(uint32_t));
+    al->ev_n = malloc(total * sizeof(uint32_t));
     al->ev_cdf = malloc(total * sizeof(double));
-    if (!al->ev_lo || !al->ev_at || !al->ev_cdf)
-        return SCIM_ENOMEM;
+    struct ev_mass *tmp = malloc((size_t)(2 * W + 1) * sizeof(*tmp));
+    if (!al->ev_at || !al->ev_n || !al->ev_cdf || !tmp)
+        return free(tmp), SCIM_ENOMEM;
     size_t at = 0, ci = 0;
     for (int len = 0; len <= L; len++)
         for (int m = 0; m <= len; m++, ci++) {
-            double s = nominal_noise(an, m, len), sum = 0.0;
-            int lo = m - W > 0 ? m - W : 0, hi = m + W < len ? m + W : len;
-            al->ev_lo[ci] = (uint32_t)lo;
             al->ev_at[ci] = (uint32_t)at;
-            for (int n = lo; n <= hi; n++) {
-                double zl = n == 0 ? -INFINITY : (n - 0.5 - m) / s;
-                double zh = n == len ? INFINITY : (n + 0.5 - m) / s;
-                al->ev_cdf[at++] = sum += s > 0.0 ? tail_mass(zl, zh, al->z0) : 0.0;
-            }
-            for (size_t t = al->ev_at[ci]; t < at; t++)
-                al->ev_cdf[t] = sum > 0.0 ? al->ev_cdf[t] / sum : 1.0;
-            al->ev_cdf[at - 1] = 1.0;
+            event_class(an, al, len, m, W, at, tmp);
+            at += (size_t)((m + W < len ? m + W : len) - (m - W > 0 ? m - W : 0) + 1);
         }
     al->ev_at[ci] = (uint32_t)at;
+    free(tmp);
     return 0;
 }
 
@@ -352,7 +378,7 @@ void scim_analog_free(struct scim_analog *an)
         free(al->wbits);
         free(al->zs);
         free(al->dist);
-        free(al->ev_lo);
+        free(al->ev_n);
         free(al->ev_at);
         free(al->ev_cdf);
         free(al->pix_off);
@@ -457,7 +483,7 @@ static double event_value(struct read_ctx *c, uint32_t m, uint32_t len)
     double u = scim_rng_uniform(&c->rng);
     while (t + 1 < al->ev_at[ci + 1] && u >= al->ev_cdf[t])
         t++;
-    return (double)(al->ev_lo[ci] + (uint32_t)(t - al->ev_at[ci]));
+    return (double)al->ev_n[t];
 }
 
 /* EVENTS: the digital reads, then the events among them (analog.h). */

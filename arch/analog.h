@@ -87,9 +87,10 @@ struct scim_analog_layer {
     uint16_t *dist;    /* CELLS: [n_rows] wire segments from cell A to the sense node (B: 1 less) */
     double z0;         /* noise: reads with |Z| > z0 are the events */
     double log1m_p0;   /* log(1 - P(|Z| > z0)); 0 = no events */
-    uint32_t *ev_lo;   /* EVENTS: [class] first count of class (len, m) = len (len + 1) / 2 + m */
-    uint32_t *ev_at;   /* EVENTS: [class + 1] where its CDF starts in ev_cdf */
-    double *ev_cdf;    /* EVENTS: CDF of an event read's nearest count, per class; NULL:
+    uint32_t *ev_at;   /* EVENTS: [class + 1] where class (len, m) = len (len + 1) / 2 + m
+                        * starts in ev_n and ev_cdf */
+    uint32_t *ev_n;    /* EVENTS: the counts of each class, most likely first */
+    double *ev_cdf;    /* EVENTS: the CDF of an event read's nearest count over them; NULL:
                         * the events draw Z from the tail instead (tables too large) */
     uint32_t *pix_off; /* EVENTS on the integer path: [n_rows] pixel of each row, relative
                         * to the kernel window's first pixel in the padded image */

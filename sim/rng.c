@@ -55,15 +55,13 @@ void scim_rng_init_sub(struct scim_rng *r, uint64_t seed, uint64_t stream, uint3
     r->ctr[1] = sub;
 }
 
-uint32_t scim_rng_u32(struct scim_rng *r)
+uint32_t scim_rng_refill(struct scim_rng *r)
 {
-    if (r->avail == 0) {
-        philox10(r->ctr, r->key, r->out);
-        if (++r->ctr[0] == 0)
-            ++r->ctr[1];
-        r->avail = 4;
-    }
-    return r->out[4 - r->avail--];
+    philox10(r->ctr, r->key, r->out);
+    if (++r->ctr[0] == 0)
+        ++r->ctr[1];
+    r->avail = 3;
+    return r->out[0];
 }
 
 uint64_t scim_rng_u64(struct scim_rng *r)

@@ -28,7 +28,13 @@ void scim_rng_init(struct scim_rng *r, uint64_t seed, uint64_t stream);
 /* Start sub-stream `sub` of a stream: the block counter starts at sub * 2^32, so each
  * sub-stream has 2^32 blocks (2^34 32-bit draws) before it would reach the next. */
 void scim_rng_init_sub(struct scim_rng *r, uint64_t seed, uint64_t stream, uint32_t sub);
-uint32_t scim_rng_u32(struct scim_rng *r);
+/* The first word of the next block, with the block's other words kept for the next
+ * draws (scim_rng_u32's slow path). */
+uint32_t scim_rng_refill(struct scim_rng *r);
+static inline uint32_t scim_rng_u32(struct scim_rng *r)
+{
+    return r->avail ? r->out[4 - r->avail--] : scim_rng_refill(r);
+}
 uint64_t scim_rng_u64(struct scim_rng *r);
 /* Uniform in [0, 1) with 53 random bits. */
 double scim_rng_uniform(struct scim_rng *r);
