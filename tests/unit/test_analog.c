@@ -21,17 +21,6 @@
 #include "sim/rng.h"
 #include "testmodel.h"
 
-static void load_cfg(struct scim_config *cfg, const char *const *ov, size_t n)
-{
-    struct scim_diag d;
-    scim_diag_init(&d, stderr);
-    const char *all[32] = {"workload.model=unused.yaml"};
-    for (size_t i = 0; i < n; i++)
-        all[i + 1] = ov[i];
-    ASSERT_EQ(scim_config_load(cfg, NULL, all, n + 1, &d), 0);
-    scim_diag_free(&d);
-}
-
 static void map(struct scim_mapping *mp, const struct scim_model *m, const struct scim_config *cfg)
 {
     struct scim_diag d;
@@ -95,8 +84,8 @@ static void equals_digital(const struct tlayer_spec *spec, int n, enum scim_meth
         ov[na++] = *variation;
     int masked = method == SCIM_METHOD_SPINDROP || method == SCIM_METHOD_SPATIAL_SPINDROP;
     tm_build_method(&base, spec, n, 1, 12, 12, enc, 40 + method, method);
-    load_cfg(&dcfg, ov, nd);
-    load_cfg(&acfg, ov, na);
+    tm_load_cfg(&dcfg, ov, nd);
+    tm_load_cfg(&acfg, ov, na);
     ASSERT_EQ(scim_faults_apply(&m, &base, &dcfg, 2, &sum), 0);
     ASSERT(!faults || sum.stuck > 0);
     map(&dmp, &m, &dcfg);
@@ -209,7 +198,7 @@ static void lut_equals_cells(const struct tlayer_spec *spec, int n, enum scim_me
                         "faults.d2d_sigma_add=0.1uS", "faults.stuck_p=0.03", "faults.bit_flip=0.02"};
     int masked = method == SCIM_METHOD_SPINDROP || method == SCIM_METHOD_SPATIAL_SPINDROP;
     tm_build_method(&base, spec, n, 1, 12, 12, enc, 60 + method, method);
-    load_cfg(&cfg, ov, faults ? 9 : 7);
+    tm_load_cfg(&cfg, ov, faults ? 9 : 7);
     ASSERT_EQ(scim_faults_apply(&m, &base, &cfg, 0, &sum), 0);
     map(&mp, &m, &cfg);
     ASSERT_EQ(scim_analog_init(&an, &cfg, &m, &mp, 1, 1), 0);
@@ -275,7 +264,7 @@ static void d2d_draws(void)
     struct scim_analog an;
     const char *ov[] = {"crossbar.read_mode=analog", "faults.d2d_sigma=5%", "faults.d2d_sigma_add=0.2uS"};
     tm_build(&m, spec, 1, 1, 16, 16, SCIM_INPUT_BINARY, 3);
-    load_cfg(&cfg, ov, 3);
+    tm_load_cfg(&cfg, ov, 3);
     map(&mp, &m, &cfg);
     ASSERT_EQ(scim_analog_init(&an, &cfg, &m, &mp, 5, 1), 0);
     const struct scim_analog_layer *al = &an.layers[0];
@@ -377,7 +366,7 @@ static void noise_histograms(const char *const *ov, size_t nov, enum scim_input_
         for (int i = 0; i < FAN; i++)
             m.layers[0].weight[j * FAN + i] = (int8_t)((i < 3 * j) ? (pix[i] >= 128 ? 1 : -1)
                                                                    : (pix[i] >= 128 ? -1 : 1));
-    load_cfg(&cfg, ov, nov);
+    tm_load_cfg(&cfg, ov, nov);
     map(&mp, &m, &cfg);
     ASSERT_EQ(scim_analog_init(&an, &cfg, &m, &mp, 2, 1), 0);
     ASSERT_EQ(an.layers[0].kernel, want_kernel);
@@ -561,7 +550,7 @@ static void streams(void)
     struct scim_analog a1, a2;
     const char *ov[] = {"crossbar.read_mode=analog", "faults.c2c_sigma=15%"};
     one_layer(&m, 200, 32, SCIM_INPUT_BINARY, 0);
-    load_cfg(&cfg, ov, 2);
+    tm_load_cfg(&cfg, ov, 2);
     map(&mp, &m, &cfg);
     ASSERT_EQ(scim_analog_init(&a1, &cfg, &m, &mp, 1, 1), 0);
     ASSERT_EQ(scim_analog_init(&a2, &cfg, &m, &mp, 2, 1), 0);
@@ -594,12 +583,7 @@ static void streams(void)
 
 int main(void)
 {
-    struct tlayer_spec lenet[] = {
-        {SCIM_LAYER_CONV, 4, 3, 1, 1, SCIM_POOL_MAX, 2},
-        {SCIM_LAYER_CONV, 6, 3, 1, 0, SCIM_POOL_AVG, 2},
-        {SCIM_LAYER_LINEAR, 20, 0, 0, 0, SCIM_POOL_NONE, 1},
-        {SCIM_LAYER_LINEAR, 10, 0, 0, 0, SCIM_POOL_NONE, 1},
-    };
+    const struct tlayer_spec *lenet = tm_lenet;
     const char *unrolled = "mapping.conv_strategy=unrolled", *kxk = "mapping.conv_strategy=kxk";
     const char *lut[] = {"faults.d2d_sigma=1e-12", "faults.d2d_sigma_add=1e-18S", NULL};
     const char *lut_noise[] = {"faults.d2d_sigma=1e-12", "faults.c2c_sigma=1e-12", NULL};
