@@ -14,6 +14,19 @@
 #include "faults.h"
 #include "neuron.h"
 
+/* Instruction sets the kernels use, chosen once (with datapath.c's choice). */
+static int has_v512;   /* the AVX-512 LUT kernel can run */
+static int fast_bits;  /* popcnt and pext instructions */
+static int chosen;
+
+static void choose(void)
+{
+    const char *k = scim_popcount_kernel();
+    has_v512 = !strcmp(k, "avx512-vpopcntdq");
+    fast_bits = strcmp(k, "portable") && __builtin_cpu_supports("bmi2");
+    chosen = 1;
+}
+
 /* ---- chip set-up ---- */
 
 int scim_analog_per_plane(const struct scim_config *cfg)
@@ -182,7 +195,7 @@ static int build_dist(const struct scim_analog *an, struct scim_analog_layer *al
                       const struct scim_layer_map *lm)
 {
     uint32_t *rows = malloc((size_t)al->max_len * sizeof(uint32_t));
-    al->dist = calloc((size_t)lm->n_rows, sizeof(uint16_t));
+    al->dist = calloc((size_t)lm->n_rows, sizeof(uint32_t));
     if (!rows || !al->dist)
         return free(rows), SCIM_ENOMEM;
     int64_t R = an->cfg->xbar.rows;
@@ -191,7 +204,7 @@ static int build_dist(const struct scim_analog *an, struct scim_analog_layer *al
             w = 0;
         int n = chunk_rows(lm, &lm->chunks[k], rows);
         for (int t = 0; t < n; t++, w++)
-            al->dist[rows[t]] = (uint16_t)(R - 2 * w);
+            al->dist[rows[t]] = (uint32_t)(R - 2 * w);
     }
     free(rows);
     return 0;
@@ -353,6 +366,8 @@ int scim_analog_init(struct scim_analog *an, const struct scim_config *cfg,
     an->d2d = (struct scim_cond_variation){cfg->faults.d2d_sigma, cfg->faults.d2d_sigma_add_s};
     an->c2c = (struct scim_cond_variation){cfg->faults.c2c_sigma, cfg->faults.c2c_sigma_add_s};
     an->r_wire = cfg->xbar.read_mode == SCIM_READ_MODE_ANALOG ? cfg->xbar.wire_resistance_ohm : 0.0;
+    if (!chosen) /* here, before any worker thread reads */
+        choose();
     an->layers = calloc((size_t)mp->n_layers, sizeof(*an->layers));
     int *on = calloc((size_t)m->n_layers, sizeof(int));
     if (!an->layers || !on)
@@ -397,7 +412,7 @@ uint32_t scim_adc_decide(double x, uint32_t len, uint32_t max_code, int *clipped
     return n > max_code ? max_code : n;
 }
 
-double scim_analog_ir_current(const double *g, const uint16_t *d, int n, double r)
+double scim_analog_ir_current(const double *g, const uint32_t *d, int n, double r)
 {
     double cum = 0.0, sq = 0.0;
     for (int t = 0; t < n; t++) {
@@ -420,7 +435,7 @@ struct read_ctx {
     size_t *off;          /* LUT: [nib * tabs] table rows of a read (lut_rows) */
     uint16_t *near;       /* LUT with noise: [n_chunks][cpad / 16] reads near a threshold */
     double *cg;           /* CELLS: [max_len] conductances of a read's conducting cells */
-    uint16_t *cd;         /* CELLS: [max_len] their distances */
+    uint32_t *cd;         /* CELLS: [max_len] their distances */
 };
 
 /* Read index of the first read of a step: reads are numbered by position, plane, chunk,
@@ -547,18 +562,6 @@ static void events_int(struct read_ctx *c, const struct scim_layer_map *lm,
 }
 
 /* ---- LUT ---- */
-
-static int has_v512;   /* the AVX-512 LUT kernel can run */
-static int fast_bits;  /* popcnt and pext instructions */
-static int chosen;
-
-static void choose(void)
-{
-    const char *k = scim_popcount_kernel();
-    has_v512 = !strcmp(k, "avx512-vpopcntdq");
-    fast_bits = strcmp(k, "portable") && __builtin_cpu_supports("bmi2");
-    chosen = 1;
-}
 
 static uint64_t pext_portable(uint64_t x, uint64_t m)
 {
@@ -1017,7 +1020,7 @@ static double cells_value(struct read_ctx *c, const struct scim_mvm_step *sp, in
             int b = __builtin_ctzll(rows), xb = (int)((sp->x[sg->word] >> b) & 1);
             size_t i = sg->word * 64u + (size_t)b;
             c->cg[n] = xb ? al->ga[at + i] : al->gb[at + i];
-            c->cd[n] = (uint16_t)(al->dist[i] - !xb);
+            c->cd[n] = al->dist[i] - (uint32_t)!xb;
             if (al->noise)
                 c->cg[n] = scim_vary_conductance(c->cg[n], &an->c2c, &rnd);
         }
@@ -1065,7 +1068,7 @@ static size_t work_bytes(const struct scim_analog_layer *al, const struct scim_l
                    sizeof(uint32_t) +
                nc * (size_t)al->cpad / 16 * sizeof(uint16_t);
     if (al->kernel == SCIM_READ_CELLS)
-        return (size_t)al->max_len * (sizeof(double) + sizeof(uint16_t));
+        return (size_t)al->max_len * (sizeof(double) + sizeof(uint32_t));
     return 0;
 }
 
@@ -1082,7 +1085,7 @@ static void bind_work(struct read_ctx *c, const struct scim_layer_map *lm, void 
         c->near = (uint16_t *)(c->acc + acc_rows(al, lm) * (size_t)al->cpad);
     } else if (al->kernel == SCIM_READ_CELLS) {
         c->cg = work;
-        c->cd = (uint16_t *)(c->cg + al->max_len);
+        c->cd = (uint32_t *)(c->cg + al->max_len);
     }
 }
 
@@ -1106,8 +1109,6 @@ void scim_analog_mvm(const struct scim_analog *an, void *work, const struct scim
         scim_mvm(lm, a, mask, s, scratch, st);
         return;
     }
-    if (!chosen)
-        choose();
     if (mask && al->kernel == SCIM_READ_LUT && al->tabs == 1)
         SCIM_PANIC("layer %d: row mask on tables built for every row driven", lm->index);
     struct read_ctx c;

@@ -84,7 +84,7 @@ struct scim_analog_layer {
                         * depends on the input (not stuck), always matches (stuck in P) */
     float *zs;         /* LUT with noise: [n_chunks][cpad] z0 times a bound of a read's noise
                         * std, plus a margin for float arithmetic, LSB */
-    uint16_t *dist;    /* CELLS: [n_rows] wire segments from cell A to the sense node (B: 1 less) */
+    uint32_t *dist;    /* CELLS: [n_rows] wire segments from cell A to the sense node (B: 1 less) */
     double z0;         /* noise: reads with |Z| > z0 are the events */
     double log1m_p0;   /* log(1 - P(|Z| > z0)); 0 = no events */
     uint32_t *ev_at;   /* EVENTS: [class + 1] where class (len, m) = len (len + 1) / 2 + m
@@ -146,6 +146,6 @@ uint32_t scim_adc_decide(double x, uint32_t len, uint32_t max_code, int *clipped
  * strictly decreasing, >= 1), wire resistance r (ohm per segment), to first order in r:
  * sum g - r sum_q S_q^2, S_q = the conductance of the cells at distance >= q (segment q
  * carries their current, and the drop on it lowers the voltage of each of them). */
-double scim_analog_ir_current(const double *g, const uint16_t *d, int n, double r);
+double scim_analog_ir_current(const double *g, const uint32_t *d, int n, double r);
 
 #endif

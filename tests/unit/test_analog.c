@@ -451,12 +451,12 @@ static void read_noise(void)
 static void ir_drop(void)
 {
     double g[5] = {3e-6, 1.5e-6, 3e-6, 3e-6, 1.5e-6}, r = 20.0, v = 0.1;
-    uint16_t d[5] = {200, 150, 149, 40, 3};
+    uint32_t d[5] = {200, 150, 149, 40, 3};
     /* node voltages from the zeroth-order currents: V(p) = r sum_{q <= p} I(>= q) */
     double i_first = 0.0;
     for (int c = 0; c < 5; c++) {
         double vb = 0.0;
-        for (int q = 1; q <= d[c]; q++)
+        for (uint32_t q = 1; q <= d[c]; q++)
             for (int e = 0; e < 5; e++)
                 vb += d[e] >= q ? r * g[e] * v : 0.0;
         i_first += g[c] * (v - vb);
@@ -469,7 +469,7 @@ static void ir_drop(void)
     for (int it = 0; it < 200; it++)
         for (int c = 0; c < 5; c++) {
             double vb = 0.0;
-            for (int q = 1; q <= d[c]; q++)
+            for (uint32_t q = 1; q <= d[c]; q++)
                 for (int e = 0; e < 5; e++)
                     vb += d[e] >= q ? r * ic[e] : 0.0;
             ic[c] = g[c] * (v - vb);
