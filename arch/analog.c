@@ -588,18 +588,25 @@ static inline __attribute__((always_inline)) void put_bits32(uint32_t *w, unsign
 }
 
 /* The input bits of every chunk of a step, in row order (xc), the kept rows (kc) and
- * their number (len): [n_chunks][nw], [n_chunks][nw], [n_chunks]. */
+ * their number (len): [n_chunks][nw], [n_chunks][nw], [n_chunks]. Chunks of one segment
+ * (one word of the input) take one pext each. */
 static inline __attribute__((always_inline)) void compress_body(
     const struct scim_layer_map *lm, int nw, const uint64_t *x, const uint64_t *mask,
     uint32_t *xc, uint32_t *kc, uint32_t *len, uint64_t (*px)(uint64_t, uint64_t))
 {
-    memset(xc, 0, (size_t)lm->n_chunks * (size_t)nw * sizeof(uint32_t));
-    memset(kc, 0, (size_t)lm->n_chunks * (size_t)nw * sizeof(uint32_t));
     for (int k = 0; k < lm->n_chunks; k++, xc += nw, kc += nw) {
         const struct scim_chunk *ch = &lm->chunks[k];
+        const struct scim_seg *sg = &lm->segs[ch->first_seg];
+        if (nw == 1 && ch->n_seg == 1) {
+            xc[0] = (uint32_t)px(x[sg->word], sg->mask);
+            kc[0] = mask ? (uint32_t)px(mask[sg->word], sg->mask) : (uint32_t)(~0ull >> (64 - ch->len));
+            len[k] = mask ? (uint32_t)__builtin_popcount(kc[0]) : ch->len;
+            continue;
+        }
+        memset(xc, 0, (size_t)nw * sizeof(uint32_t));
+        memset(kc, 0, (size_t)nw * sizeof(uint32_t));
         unsigned off = 0, kept = 0;
-        for (uint32_t q = 0; q < ch->n_seg; q++) {
-            const struct scim_seg *sg = &lm->segs[ch->first_seg + q];
+        for (uint32_t q = 0; q < ch->n_seg; q++, sg++) {
             unsigned n = (unsigned)__builtin_popcountll(sg->mask);
             uint64_t kv = mask ? px(mask[sg->word], sg->mask) : ~0ull >> (64 - n);
             put_bits32(xc, off, px(x[sg->word], sg->mask), n);
@@ -822,6 +829,21 @@ v512_matches(const uint32_t *w, size_t cp, const uint32_t *xc, const uint32_t *k
     return m;
 }
 
+/* lut_rows for the AVX-512 kernels (at most V512_MAX_TERMS rows, 32-bit offsets). */
+static inline void v512_rows(const struct scim_analog_layer *al, const uint32_t *xc,
+                             const uint32_t *kc, uint32_t *off)
+{
+    uint32_t cp = (uint32_t)al->cpad;
+    if (al->tabs == 1) {
+        for (int q = 0; q < al->nib; q++)
+            off[q] = ((uint32_t)q * 16 + ((xc[q >> 3] & kc[q >> 3]) >> ((q & 7) * 4) & 15)) * cp;
+        return;
+    }
+    for (int q = 0; q < al->nib; q++)
+        for (int tab = 0; tab < 2; tab++)
+            *off++ = (uint32_t)lut_row(al, q, tab, xc[q >> 3], kc[q >> 3]);
+}
+
 /* Event tallies of the AVX-512 LUT kernels, per lane. */
 struct v512_tally {
     __m512i clips, mis, lrs;
@@ -888,9 +910,7 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) static void lut_means_v512(
     uint32_t off[V512_MAX_TERMS];
     for (int k = 0; k < lm->n_chunks; k++) {
         const uint32_t *xc = c->xc + (size_t)k * (size_t)al->nw, *kc = c->kc + (size_t)k * (size_t)al->nw;
-        lut_rows(al, xc, kc, c->off);
-        for (int q = 0; q < nt; q++)
-            off[q] = (uint32_t)c->off[q];
+        v512_rows(al, xc, kc, off);
         for (int b = 0; b < nb; b++) {
             size_t j0 = (size_t)b * 16;
             __m512 x;
@@ -962,9 +982,7 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) static void lut_layer_v512(
             size_t i0 = (size_t)pos * (size_t)planes;
             for (int p = 0; p < planes; p++) {
                 size_t at = (i0 + (size_t)p) * nc + k;
-                lut_rows(al, c->xc + at * nw, c->kc + at * nw, c->off);
-                for (int t = 0; t < nt; t++)
-                    off[p][t] = (uint32_t)c->off[t];
+                v512_rows(al, c->xc + at * nw, c->kc + at * nw, off[p]);
             }
             int32_t *acc = c->acc + (size_t)pos * cp;
             for (size_t j0 = 0; j0 < cp; j0 += 16) {

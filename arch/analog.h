@@ -29,17 +29,18 @@
  *    every threshold, and s <= s_max for every read of the layer, so with
  *    z0 = 0.5 / s_max only the reads with |Z| > z0 can change their code. Those reads
  *    are independent Bernoulli(p0 = P(|Z| > z0)) events: the gaps between them are
- *    geometric, drawn directly; each event draws Z from the tail |Z| > z0 and is decided
- *    from m + s Z. Every other read keeps its exact count, computed by the digital
- *    kernel.
+ *    geometric, drawn directly; an event read's nearest count comes from a table of its
+ *    distribution given (len, m) and |Z| > z0, with one uniform. Every other read keeps
+ *    its exact count, computed by the digital kernel (or the integer path).
  *  - LUT (device-to-device variation, fixed per chip): x = sum over the chunk's kept
  *    rows of e_A (input 1) or e_B (input 0), e = (G - G_AP) / dG, is affine in the input
- *    bits. Per chunk, column and group of 4 rows, tables of the 16 partial sums of the
- *    A cells and of the B cells make a read 2 lookups per 4 rows (float sums of the
- *    double values); with read noise on top, the same event decomposition with a
- *    per-layer z0: a read far from every threshold (distance >= z0 times a bound of its
- *    noise) keeps the code of its mean unless it is an event; the others draw Z from
- *    the centre |Z| <= z0, events from the tail.
+ *    bits. Per chunk, column and group of 4 rows, a table of the 16 partial sums makes
+ *    a read one lookup per 4 rows (two where rows can be dropped: the A cells of the
+ *    kept set rows, the B cells of the kept clear ones); float sums of double entries.
+ *    With read noise on top, the same event decomposition with a per-layer z0: a read
+ *    whose mean lies farther than z0 times a bound of its noise from every threshold
+ *    keeps its decision unless it is an event; the near ones draw Z from the centre
+ *    |Z| <= z0, the events from the tail.
  *  - CELLS (IR drop): each read is summed cell by cell (its read noise drawn per cell),
  *    with the first-order bitline drop (see scim_analog_ir_current).
  * Read-noise draws come from the counter-based stream (seed; image, chip; pass, layer),

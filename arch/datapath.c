@@ -363,7 +363,10 @@ static void gather_patch(const struct scim_layer *L, const struct scim_act *a, i
 {
     int k = L->kernel;
     uint64_t kmask = (k >= 64) ? ~0ull : (1ull << k) - 1;
-    memset(x, 0, (size_t)n_words * sizeof(uint64_t));
+    if (n_words == 1) /* no library call for the small windows of the first layers */
+        x[0] = 0;
+    else
+        memset(x, 0, (size_t)n_words * sizeof(uint64_t));
     const uint64_t *rows = a->rows + (size_t)p * (size_t)a->c * (size_t)a->hp;
     int off = 0, y0 = oy * L->stride, x0 = ox * L->stride;
     for (int c = 0; c < a->c; c++)
