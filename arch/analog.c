@@ -15,8 +15,8 @@
 #include "neuron.h"
 
 /* Instruction sets the kernels use, chosen once (with datapath.c's choice). */
-static int has_v512;   /* the AVX-512 LUT kernel can run */
-static int fast_bits;  /* popcnt and pext instructions */
+static int has_v512;  /* the AVX-512 LUT kernel can run */
+static int fast_bits; /* popcnt and pext instructions */
 static int chosen;
 
 static void choose(void)
@@ -117,8 +117,8 @@ static void fill_lut(const struct scim_analog *an, struct scim_analog_layer *al,
 }
 
 /* Compressed weight bits of chunk k, column j: row t of the chunk at bit t. */
-static void fill_wbits(struct scim_analog_layer *al, const struct scim_layer_map *lm, int k,
-                       int j, const uint32_t *rows, int n)
+static void fill_wbits(struct scim_analog_layer *al, const struct scim_layer_map *lm, int k, int j,
+                       const uint32_t *rows, int n)
 {
     size_t cp = (size_t)al->cpad;
     uint32_t *w = al->wbits + (size_t)k * (size_t)al->nw * 3 * cp + (size_t)j;
@@ -170,7 +170,8 @@ static int build_lut(const struct scim_analog *an, struct scim_analog_layer *al,
             fill_lut(an, al, lm, k, j, rows, n);
             fill_wbits(al, lm, k, j, rows, n);
             if (al->noise)
-                ssum += al->zs[(size_t)k * cp + (size_t)j] = (float)noise_bound(an, al, lm, j, rows, n);
+                ssum += al->zs[(size_t)k * cp + (size_t)j] =
+                    (float)noise_bound(an, al, lm, j, rows, n);
         }
     }
     free(rows);
@@ -250,8 +251,8 @@ static int by_mass(const void *a, const void *b)
     return x->p > y->p ? -1 : x->p < y->p ? 1 : (x->n > y->n) - (x->n < y->n);
 }
 
-static void event_class(const struct scim_analog *an, struct scim_analog_layer *al, int len,
-                        int m, int W, size_t at, struct ev_mass *tmp)
+static void event_class(const struct scim_analog *an, struct scim_analog_layer *al, int len, int m,
+                        int W, size_t at, struct ev_mass *tmp)
 {
     double s = nominal_noise(an, m, len), sum = 0.0;
     int lo = m - W > 0 ? m - W : 0, hi = m + W < len ? m + W : len, k = 0;
@@ -307,10 +308,11 @@ static int build_pix_off(struct scim_analog_layer *al, const struct scim_layer_m
     if (!al->pix_off)
         return SCIM_ENOMEM;
     for (int i = 0; i < lm->n_rows; i++)
-        al->pix_off[i] = L->kind == SCIM_LAYER_CONV
-                             ? (uint32_t)(((size_t)(i / (k * k)) * hp + (size_t)(i % (k * k) / k)) * wp +
-                                          (size_t)(i % k))
-                             : (uint32_t)i;
+        al->pix_off[i] =
+            L->kind == SCIM_LAYER_CONV
+                ? (uint32_t)(((size_t)(i / (k * k)) * hp + (size_t)(i % (k * k) / k)) * wp +
+                             (size_t)(i % k))
+                : (uint32_t)i;
     return 0;
 }
 
@@ -426,16 +428,16 @@ double scim_analog_ir_current(const double *g, const uint32_t *d, int n, double 
 struct read_ctx {
     const struct scim_analog *an;
     const struct scim_analog_layer *al;
-    struct scim_rng rng;  /* the read-noise stream of (chip, image, pass, layer) */
-    uint64_t next;        /* read index of the next event (noise), UINT64_MAX: none */
+    struct scim_rng rng; /* the read-noise stream of (chip, image, pass, layer) */
+    uint64_t next;       /* read index of the next event (noise), UINT64_MAX: none */
     /* In the caller's work space (scim_analog_work_alloc): */
-    uint32_t *xc, *kc;    /* LUT: [slots][n_chunks][nw] compressed inputs and kept rows */
-    uint32_t *len;        /* LUT: [slots][n_chunks] kept rows of each chunk */
-    int32_t *acc;         /* LUT: [acc_rows][cpad] sums per position, or terms per chunk */
-    size_t *off;          /* LUT: [nib * tabs] table rows of a read (lut_rows) */
-    uint16_t *near;       /* LUT with noise: [n_chunks][cpad / 16] reads near a threshold */
-    double *cg;           /* CELLS: [max_len] conductances of a read's conducting cells */
-    uint32_t *cd;         /* CELLS: [max_len] their distances */
+    uint32_t *xc, *kc; /* LUT: [slots][n_chunks][nw] compressed inputs and kept rows */
+    uint32_t *len;     /* LUT: [slots][n_chunks] kept rows of each chunk */
+    int32_t *acc;      /* LUT: [acc_rows][cpad] sums per position, or terms per chunk */
+    size_t *off;       /* LUT: [nib * tabs] table rows of a read (lut_rows) */
+    uint16_t *near;    /* LUT with noise: [n_chunks][cpad / 16] reads near a threshold */
+    double *cg;        /* CELLS: [max_len] conductances of a read's conducting cells */
+    uint32_t *cd;      /* CELLS: [max_len] their distances */
 };
 
 /* Read index of the first read of a step: reads are numbered by position, plane, chunk,
@@ -464,7 +466,8 @@ static uint32_t read_matches(const struct scim_layer_map *lm, const struct scim_
     uint32_t m = 0, n = 0;
     for (uint32_t k = 0; k < c->n_seg; k++) {
         const struct scim_seg *sg = &lm->segs[c->first_seg + k];
-        uint64_t rows = sg->mask & (mask ? mask[sg->word] : ~0ull), xn = ~(x[sg->word] ^ w[sg->word]);
+        uint64_t rows = sg->mask & (mask ? mask[sg->word] : ~0ull),
+                 xn = ~(x[sg->word] ^ w[sg->word]);
         if (keep)
             xn = (xn & keep[sg->word]) | match[sg->word];
         m += (uint32_t)__builtin_popcountll(xn & rows);
@@ -484,7 +487,8 @@ static void correct(const struct scim_mvm_step *sp, int j, double x, uint32_t m,
     if (code == exact)
         return;
     sp->st->misreads++;
-    sp->s[(size_t)j * (size_t)sp->stride] += 2 * ((int32_t)code - (int32_t)exact) * (1 << sp->shift);
+    sp->s[(size_t)j * (size_t)sp->stride] +=
+        2 * ((int32_t)code - (int32_t)exact) * (1 << sp->shift);
 }
 
 /* The value of an event read of count m over len cells: its nearest count from the
@@ -529,7 +533,8 @@ static uint32_t pixel_matches(const struct scim_analog_layer *al, const struct s
     const int8_t *w = L->weight + (size_t)j * (size_t)lm->n_rows;
     const uint8_t *win = a->pix;
     if (L->kind == SCIM_LAYER_CONV)
-        win += (size_t)(pos / L->out_w * L->stride) * (size_t)a->wp + (size_t)(pos % L->out_w * L->stride);
+        win += (size_t)(pos / L->out_w * L->stride) * (size_t)a->wp +
+               (size_t)(pos % L->out_w * L->stride);
     uint32_t m = 0, n = 0;
     for (uint32_t q = 0; q < c->n_seg; q++) {
         const struct scim_seg *sg = &lm->segs[c->first_seg + q];
@@ -590,16 +595,17 @@ static inline __attribute__((always_inline)) void put_bits32(uint32_t *w, unsign
 /* The input bits of every chunk of a step, in row order (xc), the kept rows (kc) and
  * their number (len): [n_chunks][nw], [n_chunks][nw], [n_chunks]. Chunks of one segment
  * (one word of the input) take one pext each. */
-static inline __attribute__((always_inline)) void compress_body(
-    const struct scim_layer_map *lm, int nw, const uint64_t *x, const uint64_t *mask,
-    uint32_t *xc, uint32_t *kc, uint32_t *len, uint64_t (*px)(uint64_t, uint64_t))
+static inline __attribute__((always_inline)) void
+compress_body(const struct scim_layer_map *lm, int nw, const uint64_t *x, const uint64_t *mask,
+              uint32_t *xc, uint32_t *kc, uint32_t *len, uint64_t (*px)(uint64_t, uint64_t))
 {
     for (int k = 0; k < lm->n_chunks; k++, xc += nw, kc += nw) {
         const struct scim_chunk *ch = &lm->chunks[k];
         const struct scim_seg *sg = &lm->segs[ch->first_seg];
         if (nw == 1 && ch->n_seg == 1) {
             xc[0] = (uint32_t)px(x[sg->word], sg->mask);
-            kc[0] = mask ? (uint32_t)px(mask[sg->word], sg->mask) : (uint32_t)(~0ull >> (64 - ch->len));
+            kc[0] =
+                mask ? (uint32_t)px(mask[sg->word], sg->mask) : (uint32_t)(~0ull >> (64 - ch->len));
             len[k] = mask ? (uint32_t)__builtin_popcount(kc[0]) : ch->len;
             continue;
         }
@@ -619,9 +625,9 @@ static inline __attribute__((always_inline)) void compress_body(
 }
 
 __attribute__((target("popcnt,bmi2"))) static void compress_fast(const struct scim_layer_map *lm,
-                                                                int nw, const uint64_t *x,
-                                                                const uint64_t *mask, uint32_t *xc,
-                                                                uint32_t *kc, uint32_t *len)
+                                                                 int nw, const uint64_t *x,
+                                                                 const uint64_t *mask, uint32_t *xc,
+                                                                 uint32_t *kc, uint32_t *len)
 {
     compress_body(lm, nw, x, mask, xc, kc, len, pext_bmi2);
 }
@@ -638,8 +644,8 @@ static void compress_step(struct read_ctx *c, const struct scim_mvm_step *sp, si
     const struct scim_layer_map *lm = sp->lm;
     size_t words = (size_t)lm->n_chunks * (size_t)c->al->nw;
     (fast_bits ? compress_fast : compress_portable)(lm, c->al->nw, sp->x, sp->mask,
-                                                     c->xc + slot * words, c->kc + slot * words,
-                                                     c->len + slot * (size_t)lm->n_chunks);
+                                                    c->xc + slot * words, c->kc + slot * words,
+                                                    c->len + slot * (size_t)lm->n_chunks);
 }
 
 /* Table q of chunk k's tables at the pattern of its kept inputs (tab 0) or of their kept
@@ -748,11 +754,13 @@ static void noisy_read(struct read_ctx *c, const struct scim_mvm_step *sp, int k
 {
     const struct scim_analog_layer *al = c->al;
     const struct scim_layer_map *lm = sp->lm;
-    const uint32_t *xc = c->xc + (size_t)k * (size_t)al->nw, *kc = c->kc + (size_t)k * (size_t)al->nw;
+    const uint32_t *xc = c->xc + (size_t)k * (size_t)al->nw,
+                   *kc = c->kc + (size_t)k * (size_t)al->nw;
     lut_rows(al, xc, kc, c->off);
     float x = lut_value(al, k, j, c->off);
     uint32_t m = lut_matches(al, k, j, xc, kc);
-    double z = event ? scim_rng_normal_tail(&c->rng, al->z0) : scim_rng_normal_within(&c->rng, al->z0);
+    double z =
+        event ? scim_rng_normal_tail(&c->rng, al->z0) : scim_rng_normal_within(&c->rng, al->z0);
     struct scim_mvm_stats before = {0}, after = {0};
     int32_t v0 = lut_decide(x, m, len, lm->max_code, &before);
     int32_t v1 = lut_decide(x + read_noise(c, sp, k, j) * z, m, len, lm->max_code, &after);
@@ -796,15 +804,18 @@ static void lut_means_portable(struct read_ctx *c, const struct scim_mvm_step *s
     const struct scim_analog_layer *al = c->al;
     int C = lm->layer->out_c, nb = al->cpad / 16;
     for (int k = 0; k < lm->n_chunks; k++) {
-        const uint32_t *xc = c->xc + (size_t)k * (size_t)al->nw, *kc = c->kc + (size_t)k * (size_t)al->nw;
+        const uint32_t *xc = c->xc + (size_t)k * (size_t)al->nw,
+                       *kc = c->kc + (size_t)k * (size_t)al->nw;
         const float *zs = al->zs + (size_t)k * (size_t)al->cpad;
         lut_rows(al, xc, kc, c->off);
         memset(c->near + k * nb, 0, (size_t)nb * sizeof(uint16_t));
         for (int j = 0; j < C; j++) {
             float x = lut_value(al, k, j, c->off);
-            int32_t v = lut_decide(x, lut_matches(al, k, j, xc, kc), c->len[k], lm->max_code, sp->st);
+            int32_t v =
+                lut_decide(x, lut_matches(al, k, j, xc, kc), c->len[k], lm->max_code, sp->st);
             sp->s[(size_t)j * (size_t)sp->stride] += v * (1 << sp->shift);
-            c->near[k * nb + j / 16] |= (uint16_t)(near_read(x, c->len[k], lm->max_code, zs[j]) << (j % 16));
+            c->near[k * nb + j / 16] |=
+                (uint16_t)(near_read(x, c->len[k], lm->max_code, zs[j]) << (j % 16));
         }
     }
 }
@@ -814,7 +825,8 @@ static void lut_means_portable(struct read_ctx *c, const struct scim_mvm_step *s
 /* The exact counts of 16 columns for one read (m), from the compressed weight bits:
  * matches among the input-dependent rows, plus the stuck-in-P pairs. */
 __attribute__((target("avx512f,avx512vpopcntdq"))) static inline __m512i
-v512_matches(const uint32_t *w, size_t cp, const uint32_t *xc, const uint32_t *kc, int nw, int stuck)
+v512_matches(const uint32_t *w, size_t cp, const uint32_t *xc, const uint32_t *kc, int nw,
+             int stuck)
 {
     __m512i m = _mm512_setzero_si512();
     for (int q = 0; q < nw; q++, w += 3 * cp) {
@@ -867,15 +879,15 @@ v512_read(const float *t, const uint32_t *off, int nt, const uint32_t *w, size_t
     __m512i n = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(x), zero), vlen);
     __m512i code = _mm512_min_epi32(n, vmc);
     ty->clips = _mm512_mask_add_epi32(ty->clips, _mm512_cmpgt_epi32_mask(n, vmc), ty->clips, one);
-    ty->mis = _mm512_mask_add_epi32(ty->mis, _mm512_cmpneq_epi32_mask(code, _mm512_min_epi32(m, vmc)),
-                                    ty->mis, one);
+    ty->mis = _mm512_mask_add_epi32(
+        ty->mis, _mm512_cmpneq_epi32_mask(code, _mm512_min_epi32(m, vmc)), ty->mis, one);
     ty->lrs = _mm512_add_epi32(ty->lrs, m);
     *xout = x;
     return _mm512_sub_epi32(_mm512_add_epi32(code, code), vlen);
 }
 
 __attribute__((target("avx512f,avx512vpopcntdq"))) static void v512_flush(struct v512_tally *ty,
-                                                                         struct scim_mvm_stats *st)
+                                                                          struct scim_mvm_stats *st)
 {
     st->clips += (uint64_t)(uint32_t)_mm512_reduce_add_epi32(ty->clips);
     st->misreads += (uint64_t)(uint32_t)_mm512_reduce_add_epi32(ty->mis);
@@ -899,8 +911,8 @@ __attribute__((target("avx512f"))) static inline __mmask16 v512_near(__m512 x, u
 }
 
 /* lut_means_portable with 16 columns per AVX-512 vector. */
-__attribute__((target("avx512f,avx512vpopcntdq"))) static void lut_means_v512(
-    struct read_ctx *c, const struct scim_mvm_step *sp)
+__attribute__((target("avx512f,avx512vpopcntdq"))) static void
+lut_means_v512(struct read_ctx *c, const struct scim_mvm_step *sp)
 {
     const struct scim_layer_map *lm = sp->lm;
     const struct scim_analog_layer *al = c->al;
@@ -909,7 +921,8 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) static void lut_means_v512(
     struct v512_tally ty = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
     uint32_t off[V512_MAX_TERMS];
     for (int k = 0; k < lm->n_chunks; k++) {
-        const uint32_t *xc = c->xc + (size_t)k * (size_t)al->nw, *kc = c->kc + (size_t)k * (size_t)al->nw;
+        const uint32_t *xc = c->xc + (size_t)k * (size_t)al->nw,
+                       *kc = c->kc + (size_t)k * (size_t)al->nw;
         v512_rows(al, xc, kc, off);
         for (int b = 0; b < nb; b++) {
             size_t j0 = (size_t)b * 16;
@@ -917,13 +930,15 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) static void lut_means_v512(
             __m512i v = v512_read(lut_of(al, k) + j0, off, nt, wbits_of(al, k) + j0, cp, xc, kc,
                                   al->nw, sp->lm->has_stuck, c->len[k], lm->max_code, &x, &ty);
             _mm512_storeu_si512(c->acc + j0 + (size_t)k * cp, v);
-            c->near[k * nb + b] = v512_near(x, c->len[k], lm->max_code, al->zs + (size_t)k * cp + j0);
+            c->near[k * nb + b] =
+                v512_near(x, c->len[k], lm->max_code, al->zs + (size_t)k * cp + j0);
         }
     }
     v512_flush(&ty, sp->st);
     for (int k = 0; k < lm->n_chunks; k++)
         for (int j = 0; j < lm->layer->out_c; j++)
-            sp->s[(size_t)j * (size_t)sp->stride] += c->acc[(size_t)k * cp + (size_t)j] * (1 << sp->shift);
+            sp->s[(size_t)j * (size_t)sp->stride] +=
+                c->acc[(size_t)k * cp + (size_t)j] * (1 << sp->shift);
 }
 
 /* LUT with read noise: one step, its reads decided on their means, then the events and
@@ -956,7 +971,8 @@ static void lut_layer_portable(struct read_ctx *c, const struct scim_layer_map *
         for (size_t i = 0; i < steps; i++) {
             const uint32_t *xc = c->xc + (i * nc + k) * nw, *kc = c->kc + (i * nc + k) * nw;
             uint32_t len = c->len[i * nc + k];
-            int32_t *acc = c->acc + i / (size_t)lm->planes * cp, sh = (int32_t)(i % (size_t)lm->planes);
+            int32_t *acc = c->acc + i / (size_t)lm->planes * cp,
+                    sh = (int32_t)(i % (size_t)lm->planes);
             lut_rows(al, xc, kc, c->off);
             for (int j = 0; j < lm->layer->out_c; j++)
                 acc[j] += lut_decide(lut_value(al, (int)k, j, c->off),
@@ -967,8 +983,8 @@ static void lut_layer_portable(struct read_ctx *c, const struct scim_layer_map *
 
 /* lut_layer_portable with 16 columns per AVX-512 vector: for each chunk and position, a
  * column block's sums stay in a register over the bit-planes. */
-__attribute__((target("avx512f,avx512vpopcntdq"))) static void lut_layer_v512(
-    struct read_ctx *c, const struct scim_layer_map *lm, struct scim_mvm_stats *st)
+__attribute__((target("avx512f,avx512vpopcntdq"))) static void
+lut_layer_v512(struct read_ctx *c, const struct scim_layer_map *lm, struct scim_mvm_stats *st)
 {
     const struct scim_analog_layer *al = c->al;
     size_t nc = (size_t)lm->n_chunks, nw = (size_t)al->nw, cp = (size_t)al->cpad;
@@ -1004,7 +1020,8 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) static void lut_layer_v512(
 
 /* LUT without noise: collect the steps, read chunk by chunk, add to the sums. */
 static void lut_layer(struct read_ctx *c, const struct scim_layer_map *lm, const struct scim_act *a,
-                      const uint64_t *mask, int32_t *s, uint64_t *scratch, struct scim_mvm_stats *st)
+                      const uint64_t *mask, int32_t *s, uint64_t *scratch,
+                      struct scim_mvm_stats *st)
 {
     size_t cp = (size_t)c->al->cpad, P = (size_t)lm->positions;
     scim_mvm_steps(lm, a, mask, s, scratch, st, lut_collect_step, c);
@@ -1093,7 +1110,8 @@ static size_t work_bytes(const struct scim_analog_layer *al, const struct scim_l
 static void bind_work(struct read_ctx *c, const struct scim_layer_map *lm, void *work)
 {
     const struct scim_analog_layer *al = c->al;
-    size_t slots = lut_slots(al, lm), nc = (size_t)lm->n_chunks, words = slots * nc * (size_t)al->nw;
+    size_t slots = lut_slots(al, lm), nc = (size_t)lm->n_chunks,
+           words = slots * nc * (size_t)al->nw;
     if (al->kernel == SCIM_READ_LUT) {
         c->off = work;
         c->xc = (uint32_t *)(c->off + (size_t)al->nib * (size_t)al->tabs);
@@ -1118,8 +1136,8 @@ void *scim_analog_work_alloc(const struct scim_analog *an)
 }
 
 void scim_analog_mvm(const struct scim_analog *an, void *work, const struct scim_layer_map *lm,
-                     const struct scim_act *a, const uint64_t *mask, int32_t *s,
-                     uint64_t *scratch, struct scim_mvm_stats *st, uint64_t img, int pass)
+                     const struct scim_act *a, const uint64_t *mask, int32_t *s, uint64_t *scratch,
+                     struct scim_mvm_stats *st, uint64_t img, int pass)
 {
     static const scim_step_fn steps[] = {NULL, events_step, lut_noise_step, cells_step};
     const struct scim_analog_layer *al = an ? &an->layers[lm->index] : NULL;
@@ -1134,9 +1152,9 @@ void scim_analog_mvm(const struct scim_analog *an, void *work, const struct scim
     c.an = an, c.al = al, c.next = UINT64_MAX;
     bind_work(&c, lm, work);
     if (al->noise) {
-        scim_rng_init_sub(&c.rng, (uint64_t)an->cfg->wl.seed,
-                          scim_stream_id(SCIM_STREAM_READ, img, an->chip),
-                          (uint32_t)((uint64_t)pass * (uint64_t)an->n_layers + (uint64_t)lm->index));
+        scim_rng_init_sub(
+            &c.rng, (uint64_t)an->cfg->wl.seed, scim_stream_id(SCIM_STREAM_READ, img, an->chip),
+            (uint32_t)((uint64_t)pass * (uint64_t)an->n_layers + (uint64_t)lm->index));
         if (al->log1m_p0 < 0.0)
             c.next = scim_rng_geometric(&c.rng, al->log1m_p0);
     }

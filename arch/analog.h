@@ -135,8 +135,8 @@ void *scim_analog_work_alloc(const struct scim_analog *an);
 /* As scim_mvm, with the reads of lm through the chip's read model (an NULL: digital),
  * using this thread's work space. img and pass key the read-noise stream. */
 void scim_analog_mvm(const struct scim_analog *an, void *work, const struct scim_layer_map *lm,
-                     const struct scim_act *a, const uint64_t *mask, int32_t *s,
-                     uint64_t *scratch, struct scim_mvm_stats *st, uint64_t img, int pass);
+                     const struct scim_act *a, const uint64_t *mask, int32_t *s, uint64_t *scratch,
+                     struct scim_mvm_stats *st, uint64_t img, int pass);
 
 /* The ADC's decision for a read of value x (LSB) over len conducting cells: the nearest
  * count in [0, len], clipped to max_code (*clipped = 1 when it was). */

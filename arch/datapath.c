@@ -65,8 +65,8 @@ static inline __attribute__((always_inline)) void mvm_chunked(const struct scim_
 
 /* Accumulate the match counts m of column group g into the sums; returns their total
  * (the low-resistance cells read). */
-static inline __attribute__((always_inline)) uint64_t store_group(const struct scim_mvm_step *jb, int g,
-                                                                  int out, const uint64_t *m)
+static inline __attribute__((always_inline)) uint64_t store_group(const struct scim_mvm_step *jb,
+                                                                  int g, int out, const uint64_t *m)
 {
     uint64_t lrs = 0;
     int cols = out - g * 8 < 8 ? out - g * 8 : 8;

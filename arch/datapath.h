@@ -60,10 +60,10 @@ void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, const u
 /* One step of an MVM: the reads of one output position and input bit-plane. */
 struct scim_mvm_step {
     const struct scim_layer_map *lm;
-    const uint64_t *x;    /* packed input vector of this position and plane */
-    int32_t *s;           /* this position's sums: output j at s[j * stride] */
-    int stride;           /* positions per output channel */
-    int shift;            /* the bit-plane: its sums weigh 2^shift */
+    const uint64_t *x; /* packed input vector of this position and plane */
+    int32_t *s;        /* this position's sums: output j at s[j * stride] */
+    int stride;        /* positions per output channel */
+    int shift;         /* the bit-plane: its sums weigh 2^shift */
     struct scim_mvm_stats *st;
     const uint64_t *mask; /* rows kept (input dropout), or NULL for all */
     int n_active;         /* rows kept */

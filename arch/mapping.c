@@ -199,8 +199,8 @@ static int build_int_path(struct scim_layer_map *lm, const struct scim_config *c
     const struct scim_layer *L = lm->layer;
     int n = lm->n_rows, C = L->out_c;
     /* Analog reads that depend on each cell decide each plane's reads on their own. */
-    lm->int_path = lm->planes == 8 && !lm->clip_possible && !lm->has_stuck &&
-                   !scim_analog_per_plane(cfg);
+    lm->int_path =
+        lm->planes == 8 && !lm->clip_possible && !lm->has_stuck && !scim_analog_per_plane(cfg);
     if (!lm->int_path)
         return 0;
     lm->wrow = malloc((size_t)C * (size_t)n);

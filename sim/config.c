@@ -58,8 +58,7 @@ static const struct scim_param xbar_table[] = {
          "digital = each read's exact match count goes to the ADC; analog = the column "
          "current summed from the conducting cells' conductances, decided by an ADC with "
          "references for the nominal devices (needed by conductance variation)"),
-    F64(struct scim_xbar_cfg, "wire_resistance", wire_resistance_ohm, SCIM_DIM_RES, 0, 1e6,
-        "0ohm",
+    F64(struct scim_xbar_cfg, "wire_resistance", wire_resistance_ohm, SCIM_DIM_RES, 0, 1e6, "0ohm",
         "bitline wire resistance per cell segment: first-order IR drop of the analog read "
         "(0 = ideal wires)"),
     F64(struct scim_xbar_cfg, "wordline_energy", wordline_energy_j, SCIM_DIM_ENERGY, 0, 1e-9,

@@ -150,7 +150,7 @@ struct scim_fault_cfg {
     int64_t chips;         /* chip instances; 0 = 100 when a fault is set, else none */
     double d2d_sigma;      /* device-to-device multiplicative sigma: G (1 + N(0, s^2)), per chip */
     double d2d_sigma_add_s; /* device-to-device additive sigma: G + N(0, s^2), per chip, S */
-    double c2c_sigma;      /* cycle-to-cycle multiplicative sigma, redrawn on every read */
+    double c2c_sigma;       /* cycle-to-cycle multiplicative sigma, redrawn on every read */
     double c2c_sigma_add_s; /* cycle-to-cycle additive sigma, redrawn on every read, S */
 };
 

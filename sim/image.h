@@ -55,8 +55,8 @@ struct scim_image_ctx {
     uint64_t rng_bits;          /* random bits drawn */
     uint64_t computed, reused;  /* MVMs computed on the host / reused */
     const struct scim_analog *analog; /* the chip's analog read model, or NULL (digital) */
-    void *analog_work;          /* work space of the analog reads (scim_analog_work_alloc) */
-    uint64_t chip;              /* chip instance (keys the read-noise streams) */
+    void *analog_work;                /* work space of the analog reads (scim_analog_work_alloc) */
+    uint64_t chip;                    /* chip instance (keys the read-noise streams) */
 };
 
 /* act_sets: 1 (layers run pass by pass) or the number of passes. Returns 0 or

@@ -27,10 +27,10 @@
 #include "../workloads/model.h"
 #include "../workloads/shift.h"
 #include "config.h"
+#include "curve.h"
 #include "engine.h"
 #include "error.h"
 #include "param.h"
-#include "curve.h"
 #include "report.h"
 #include "validate.h"
 

@@ -127,7 +127,8 @@ void scim_report_chips_csv(const struct scim_report *r, FILE *f)
 {
     fputs("chip,accuracy,flagged,mean_entropy_nats,energy_per_image_j,weights_flipped,"
           "cells_stuck,pairs_always_match,pairs_never_match,faulty_layers,adc_misreads,"
-          "adc_conversions\n", f);
+          "adc_conversions\n",
+          f);
     for (int i = 0; i < r->n_chips; i++) {
         const struct scim_chip_result *c = &r->chips[i];
         fprintf(f, "%d,%.17g,%.17g,%.17g,%.17g,%llu,%llu,%llu,%llu,%d,%llu,%llu\n", i, c->accuracy,
@@ -167,16 +168,18 @@ static void json_chips(const struct scim_report *r, FILE *f)
     chip_stats(r, offsetof(struct scim_chip_result, misread_rate), mr);
     const struct scim_fault_cfg *fc = &r->cfg->faults;
     fprintf(f,
-            "  \"chips\": {\"n\": %d, \"bit_flip\": %.17g, \"stuck_p\": %.17g, \"stuck_ap\": %.17g, "
-            "\"d2d_sigma\": %.17g, \"d2d_sigma_add_s\": %.17g, \"c2c_sigma\": %.17g, "
-            "\"c2c_sigma_add_s\": %.17g,\n    "
-            "\"fault_free_accuracy\": %.17g,\n    \"accuracy_mean\": %.17g, \"accuracy_std\": %.17g, "
-            "\"accuracy_min\": %.17g, \"accuracy_max\": %.17g,\n    \"flagged_mean\": %.17g, "
-            "\"flagged_std\": %.17g, \"energy_per_image_mean_j\": %.17g, \"energy_per_image_std_j\": %.17g,\n    "
-            "\"misread_rate_mean\": %.17g, \"misread_rate_std\": %.17g},\n",
+            "  \"chips\": {\"n\": %d, \"bit_flip\": %.17g, \"stuck_p\": %.17g, "
+            "\"stuck_ap\": %.17g, \"d2d_sigma\": %.17g, \"d2d_sigma_add_s\": %.17g, "
+            "\"c2c_sigma\": %.17g, \"c2c_sigma_add_s\": %.17g,\n",
             r->n_chips, fc->bit_flip, fc->stuck_p, fc->stuck_ap, fc->d2d_sigma, fc->d2d_sigma_add_s,
-            fc->c2c_sigma, fc->c2c_sigma_add_s, r->accuracy, a[0], a[1], a[2], a[3], g[0], g[1],
-            e[0], e[1], mr[0], mr[1]);
+            fc->c2c_sigma, fc->c2c_sigma_add_s);
+    fprintf(f,
+            "    \"fault_free_accuracy\": %.17g,\n    \"accuracy_mean\": %.17g, "
+            "\"accuracy_std\": %.17g, \"accuracy_min\": %.17g, \"accuracy_max\": %.17g,\n    "
+            "\"flagged_mean\": %.17g, \"flagged_std\": %.17g, \"energy_per_image_mean_j\": %.17g, "
+            "\"energy_per_image_std_j\": %.17g,\n    \"misread_rate_mean\": %.17g, "
+            "\"misread_rate_std\": %.17g},\n",
+            r->accuracy, a[0], a[1], a[2], a[3], g[0], g[1], e[0], e[1], mr[0], mr[1]);
 }
 
 void scim_report_free(struct scim_report *r)
@@ -203,11 +206,13 @@ static void print_read_mode(const struct scim_report *r, FILE *f)
         fputs("  read mode     digital (exact match counts)\n", f);
         return;
     }
-    fprintf(f, "  read mode     analog: D2D sigma %g %% + %s, C2C sigma %g %% + %s per read, "
-               "wire %s per segment\n",
-            100 * fc->d2d_sigma, scim_unit_format(fc->d2d_sigma_add_s, SCIM_DIM_COND, 3, a, sizeof(a)),
-            100 * fc->c2c_sigma, scim_unit_format(fc->c2c_sigma_add_s, SCIM_DIM_COND, 3, b, sizeof(b)),
-            scim_unit_format(c->xbar.wire_resistance_ohm, SCIM_DIM_RES, 3, w, sizeof(w)));
+    fprintf(
+        f,
+        "  read mode     analog: D2D sigma %g %% + %s, C2C sigma %g %% + %s per read, "
+        "wire %s per segment\n",
+        100 * fc->d2d_sigma, scim_unit_format(fc->d2d_sigma_add_s, SCIM_DIM_COND, 3, a, sizeof(a)),
+        100 * fc->c2c_sigma, scim_unit_format(fc->c2c_sigma_add_s, SCIM_DIM_COND, 3, b, sizeof(b)),
+        scim_unit_format(c->xbar.wire_resistance_ohm, SCIM_DIM_RES, 3, w, sizeof(w)));
 }
 
 void scim_report_print(const struct scim_report *r, FILE *f)
@@ -493,8 +498,9 @@ static void json_read_mode(const struct scim_report *r, FILE *f)
     const struct scim_config *c = r->cfg;
     const struct scim_fault_cfg *fc = &c->faults;
     json_kv_str(f, "read_mode", c->xbar.read_mode == SCIM_READ_MODE_ANALOG ? "analog" : "digital");
-    fprintf(f, "  \"variation\": {\"d2d_sigma\": %.17g, \"d2d_sigma_add_s\": %.17g, "
-               "\"c2c_sigma\": %.17g, \"c2c_sigma_add_s\": %.17g, \"wire_resistance_ohm\": %.17g},\n",
+    fprintf(f,
+            "  \"variation\": {\"d2d_sigma\": %.17g, \"d2d_sigma_add_s\": %.17g, "
+            "\"c2c_sigma\": %.17g, \"c2c_sigma_add_s\": %.17g, \"wire_resistance_ohm\": %.17g},\n",
             fc->d2d_sigma, fc->d2d_sigma_add_s, fc->c2c_sigma, fc->c2c_sigma_add_s,
             c->xbar.wire_resistance_ohm);
 }
@@ -578,7 +584,8 @@ void scim_report_csv(const struct scim_report *r, FILE *f)
     const struct scim_fault_cfg *fc = &r->cfg->faults;
     fprintf(f, ",%s,%.17g,%.17g,%.17g,%.17g,%.17g\n",
             r->cfg->xbar.read_mode == SCIM_READ_MODE_ANALOG ? "analog" : "digital", fc->d2d_sigma,
-            fc->d2d_sigma_add_s, fc->c2c_sigma, fc->c2c_sigma_add_s, r->cfg->xbar.wire_resistance_ohm);
+            fc->d2d_sigma_add_s, fc->c2c_sigma, fc->c2c_sigma_add_s,
+            r->cfg->xbar.wire_resistance_ohm);
 }
 
 /* ---- atomic files ---- */

@@ -105,7 +105,8 @@ static void equals_digital(const struct tlayer_spec *spec, int n, enum scim_meth
         for (int i = 0; i < 144; i++)
             pix[i] = (uint8_t)scim_rng_u32(&r);
         for (int l = 0; l < n; l++) {
-            variant[l] = masked ? 0 : (int)(scim_rng_u32(&r) % (uint32_t)scim_layer_variants(&m.layers[l]));
+            variant[l] =
+                masked ? 0 : (int)(scim_rng_u32(&r) % (uint32_t)scim_layer_variants(&m.layers[l]));
             memset(masks[l], 0, (size_t)dmp.layers[l].n_words * sizeof(uint64_t));
             for (int i = 0; i < m.layers[l].fan_in; i++)
                 masks[l][i >> 6] |= (uint64_t)(scim_rng_u32(&r) % 4 != 0) << (i & 63);
@@ -138,9 +139,9 @@ static void equals_digital(const struct tlayer_spec *spec, int n, enum scim_meth
 
 struct ref_ctx {
     const struct scim_analog *an;
-    int32_t *s;             /* reference sums, same layout as the MVM's */
+    int32_t *s; /* reference sums, same layout as the MVM's */
     struct scim_mvm_stats st;
-    uint8_t *near;          /* [out_c * positions] an output had a read near a threshold */
+    uint8_t *near; /* [out_c * positions] an output had a read near a threshold */
     uint64_t near_reads;
 };
 
@@ -193,9 +194,15 @@ static void lut_equals_cells(const struct tlayer_spec *spec, int n, enum scim_me
     struct scim_mapping mp;
     struct scim_analog an;
     struct scim_fault_summary sum;
-    const char *ov[] = {"adc.bits=4", "crossbar.rows_per_read=16", "crossbar.rows=64", strategy,
-                        "crossbar.read_mode=analog", "faults.d2d_sigma=0.08",
-                        "faults.d2d_sigma_add=0.1uS", "faults.stuck_p=0.03", "faults.bit_flip=0.02"};
+    const char *ov[] = {"adc.bits=4",
+                        "crossbar.rows_per_read=16",
+                        "crossbar.rows=64",
+                        strategy,
+                        "crossbar.read_mode=analog",
+                        "faults.d2d_sigma=0.08",
+                        "faults.d2d_sigma_add=0.1uS",
+                        "faults.stuck_p=0.03",
+                        "faults.bit_flip=0.02"};
     int masked = method == SCIM_METHOD_SPINDROP || method == SCIM_METHOD_SPATIAL_SPINDROP;
     tm_build_method(&base, spec, n, 1, 12, 12, enc, 60 + method, method);
     tm_load_cfg(&cfg, ov, faults ? 9 : 7);
@@ -232,8 +239,10 @@ static void lut_equals_cells(const struct tlayer_spec *spec, int n, enum scim_me
                 mismatched += s[o] != ref.s[o];
                 ASSERT(s[o] == ref.s[o] || ref.near[o]);
             }
-            ASSERT(llabs((long long)st.misreads - (long long)ref.st.misreads) <= (long long)ref.near_reads);
-            ASSERT(llabs((long long)st.clips - (long long)ref.st.clips) <= (long long)ref.near_reads);
+            ASSERT(llabs((long long)st.misreads - (long long)ref.st.misreads) <=
+                   (long long)ref.near_reads);
+            ASSERT(llabs((long long)st.clips - (long long)ref.st.clips) <=
+                   (long long)ref.near_reads);
             ASSERT_EQ(st.cells_lrs, ref.st.cells_lrs);
             near += ref.near_reads, misreads += st.misreads;
             reads += (uint64_t)lm->positions * (uint64_t)lm->planes * (uint64_t)lm->n_chunks *
@@ -262,7 +271,8 @@ static void d2d_draws(void)
     struct scim_config cfg;
     struct scim_mapping mp;
     struct scim_analog an;
-    const char *ov[] = {"crossbar.read_mode=analog", "faults.d2d_sigma=5%", "faults.d2d_sigma_add=0.2uS"};
+    const char *ov[] = {"crossbar.read_mode=analog", "faults.d2d_sigma=5%",
+                        "faults.d2d_sigma_add=0.2uS"};
     tm_build(&m, spec, 1, 1, 16, 16, SCIM_INPUT_BINARY, 3);
     tm_load_cfg(&cfg, ov, 3);
     map(&mp, &m, &cfg);
@@ -364,8 +374,8 @@ static void noise_histograms(const char *const *ov, size_t nov, enum scim_input_
         pix[i] = enc == SCIM_INPUT_BINARY ? (i < 9 ? 200 : 10) : (uint8_t)scim_rng_u32(&r);
     for (int j = 0; j < OUT; j++)
         for (int i = 0; i < FAN; i++)
-            m.layers[0].weight[j * FAN + i] = (int8_t)((i < 3 * j) ? (pix[i] >= 128 ? 1 : -1)
-                                                                   : (pix[i] >= 128 ? -1 : 1));
+            m.layers[0].weight[j * FAN + i] =
+                (int8_t)((i < 3 * j) ? (pix[i] >= 128 ? 1 : -1) : (pix[i] >= 128 ? -1 : 1));
     tm_load_cfg(&cfg, ov, nov);
     map(&mp, &m, &cfg);
     ASSERT_EQ(scim_analog_init(&an, &cfg, &m, &mp, 2, 1), 0);
@@ -437,10 +447,12 @@ static void read_noise(void)
     const char *low[] = {"crossbar.read_mode=analog", "crossbar.rows=64", "faults.c2c_sigma=2.5%"};
     noise_histograms(low, 3, SCIM_INPUT_BINARY, SCIM_READ_EVENTS, 0, "rare events");
     noise_histograms(events, 5, SCIM_INPUT_BITSERIAL8, SCIM_READ_EVENTS, 0, "integer path");
-    const char *lut[] = {"crossbar.read_mode=analog", "crossbar.rows=64", "adc.bits=5",
-                         "faults.d2d_sigma=6%", "faults.c2c_sigma=4%", "faults.c2c_sigma_add=0.1uS"};
+    const char *lut[] = {
+        "crossbar.read_mode=analog", "crossbar.rows=64",    "adc.bits=5",
+        "faults.d2d_sigma=6%",       "faults.c2c_sigma=4%", "faults.c2c_sigma_add=0.1uS"};
     noise_histograms(lut, 6, SCIM_INPUT_BINARY, SCIM_READ_LUT, 0, "tables with noise");
-    noise_histograms(lut, 6, SCIM_INPUT_BINARY, SCIM_READ_LUT, 1, "tables with noise, dropped rows");
+    noise_histograms(lut, 6, SCIM_INPUT_BINARY, SCIM_READ_LUT, 1,
+                     "tables with noise, dropped rows");
     noise_histograms(lut, 6, SCIM_INPUT_BITSERIAL8, SCIM_READ_LUT, 0, "tables with noise, planes");
 }
 
@@ -589,9 +601,12 @@ int main(void)
     const char *lut_noise[] = {"faults.d2d_sigma=1e-12", "faults.c2c_sigma=1e-12", NULL};
     const char *events[] = {"faults.c2c_sigma=1e-12", "faults.c2c_sigma_add=1e-18S", NULL};
     const char *cells[] = {"crossbar.wire_resistance=1e-12ohm", NULL};
-    const enum scim_method methods[] = {SCIM_METHOD_BNN, SCIM_METHOD_SCALE_DROPOUT,
-                                        SCIM_METHOD_SPINDROP, SCIM_METHOD_SPATIAL_SPINDROP,
-                                        SCIM_METHOD_AFFINE_DROPOUT, SCIM_METHOD_SUBSET};
+    const enum scim_method methods[] = {SCIM_METHOD_BNN,
+                                        SCIM_METHOD_SCALE_DROPOUT,
+                                        SCIM_METHOD_SPINDROP,
+                                        SCIM_METHOD_SPATIAL_SPINDROP,
+                                        SCIM_METHOD_AFFINE_DROPOUT,
+                                        SCIM_METHOD_SUBSET};
     const enum scim_input_encoding b8 = SCIM_INPUT_BITSERIAL8, bin = SCIM_INPUT_BINARY;
     for (int k = 0; k < 6; k++) {
         enum scim_method me = methods[k];
