@@ -383,6 +383,7 @@ static void noise_histograms(const char *const *ov, size_t nov, enum scim_input_
     ASSERT(an.redraws);
     const struct scim_layer_map *lm = &mp.layers[0];
     ASSERT_EQ(lm->n_chunks, 1);
+    ASSERT_EQ(lm->int_path, enc == SCIM_INPUT_BITSERIAL8 && want_kernel == SCIM_READ_EVENTS);
     void *work = scim_analog_work_alloc(&an);
     uint64_t mask[1] = {masked ? 0x7BEDull : ~0ull}, *mk = masked ? mask : NULL;
     struct scim_act act;
@@ -447,6 +448,8 @@ static void read_noise(void)
     const char *low[] = {"crossbar.read_mode=analog", "crossbar.rows=64", "faults.c2c_sigma=2.5%"};
     noise_histograms(low, 3, SCIM_INPUT_BINARY, SCIM_READ_EVENTS, 0, "rare events");
     noise_histograms(events, 5, SCIM_INPUT_BITSERIAL8, SCIM_READ_EVENTS, 0, "integer path");
+    noise_histograms(events, 5, SCIM_INPUT_BITSERIAL8, SCIM_READ_EVENTS, 1,
+                     "integer path, dropped rows");
     const char *lut[] = {
         "crossbar.read_mode=analog", "crossbar.rows=64",    "adc.bits=5",
         "faults.d2d_sigma=6%",       "faults.c2c_sigma=4%", "faults.c2c_sigma_add=0.1uS"};
