@@ -13,17 +13,6 @@
 
 /* ---- the MVM kernel, compiled once per popcount flavour ---- */
 
-struct mvm_job {
-    const struct scim_layer_map *lm;
-    const uint64_t *x;  /* packed input vector of one position and plane */
-    int32_t *s;         /* partial sums of this position, output j at s[j * stride] */
-    int stride;         /* positions per output channel */
-    int shift;          /* plane weight 2^shift */
-    struct scim_mvm_stats *st;
-    const uint64_t *mask; /* rows kept (dropout of inputs), or NULL for all */
-    int n_active;       /* rows kept */
-};
-
 static inline __attribute__((always_inline)) uint32_t chunk_matches(const struct scim_layer_map *lm,
                                                                     const struct scim_chunk *c,
                                                                     const uint64_t *x,
@@ -54,7 +43,7 @@ static inline __attribute__((always_inline)) uint32_t chunk_matches_masked(
 }
 
 /* Every column reads every chunk; the ADC clips each chunk's match count. */
-static inline __attribute__((always_inline)) void mvm_chunked(const struct mvm_job *jb)
+static inline __attribute__((always_inline)) void mvm_chunked(const struct scim_mvm_step *jb)
 {
     const struct scim_layer_map *lm = jb->lm;
     int out = lm->layer->out_c;
@@ -76,8 +65,8 @@ static inline __attribute__((always_inline)) void mvm_chunked(const struct mvm_j
 
 /* Accumulate the match counts m of column group g into the sums; returns their total
  * (the low-resistance cells read). */
-static inline __attribute__((always_inline)) uint64_t store_group(const struct mvm_job *jb, int g,
-                                                                  int out, const uint64_t *m)
+static inline __attribute__((always_inline)) uint64_t store_group(const struct scim_mvm_step *jb,
+                                                                  int g, int out, const uint64_t *m)
 {
     uint64_t lrs = 0;
     int cols = out - g * 8 < 8 ? out - g * 8 : 8;
@@ -91,7 +80,7 @@ static inline __attribute__((always_inline)) uint64_t store_group(const struct m
 
 /* No chunk can exceed the ADC's range: the sum of the chunks is one popcount per
  * column, taken 8 columns at a time from the column-group layout. */
-static inline __attribute__((always_inline)) void mvm_whole(const struct mvm_job *jb)
+static inline __attribute__((always_inline)) void mvm_whole(const struct scim_mvm_step *jb)
 {
     const struct scim_layer_map *lm = jb->lm;
     int out = lm->layer->out_c, nw = lm->n_words;
@@ -111,7 +100,7 @@ static inline __attribute__((always_inline)) void mvm_whole(const struct mvm_job
 }
 
 /* As mvm_whole, counting only the kept rows. */
-static inline __attribute__((always_inline)) void mvm_whole_masked(const struct mvm_job *jb)
+static inline __attribute__((always_inline)) void mvm_whole_masked(const struct scim_mvm_step *jb)
 {
     const struct scim_layer_map *lm = jb->lm;
     int out = lm->layer->out_c, nw = lm->n_words;
@@ -131,7 +120,7 @@ static inline __attribute__((always_inline)) void mvm_whole_masked(const struct 
 /* A layer with stuck pairs (faults.h): rows that read the same whatever the input
  * leave the XNOR and count as matches (both cells in P) or not at all (both in AP),
  * per read chunk so that the ADC still clips each read. */
-static void mvm_stuck(const struct mvm_job *jb)
+static void mvm_stuck(const struct scim_mvm_step *jb)
 {
     const struct scim_layer_map *lm = jb->lm;
     int out = lm->layer->out_c, nw = lm->n_words;
@@ -163,7 +152,7 @@ static void mvm_stuck(const struct mvm_job *jb)
     jb->st->cells_lrs += lrs;
 }
 
-static inline __attribute__((always_inline)) void mvm_body(const struct mvm_job *jb)
+static inline __attribute__((always_inline)) void mvm_body(const struct scim_mvm_step *jb)
 {
     if (jb->lm->has_stuck)
         mvm_stuck(jb);
@@ -175,19 +164,19 @@ static inline __attribute__((always_inline)) void mvm_body(const struct mvm_job 
         mvm_whole(jb);
 }
 
-static void mvm_portable(const struct mvm_job *jb)
+static void mvm_portable(const struct scim_mvm_step *jb)
 {
     mvm_body(jb);
 }
 
-__attribute__((target("popcnt"))) static void mvm_popcnt(const struct mvm_job *jb)
+__attribute__((target("popcnt"))) static void mvm_popcnt(const struct scim_mvm_step *jb)
 {
     mvm_body(jb);
 }
 
 /* mvm_whole with AVX-512: 8 columns per step, VPOPCNTQ on XNOR words. */
 __attribute__((target("avx512f,avx512vpopcntdq"))) static void
-mvm_whole_v512(const struct mvm_job *jb)
+mvm_whole_v512(const struct scim_mvm_step *jb)
 {
     const struct scim_layer_map *lm = jb->lm;
     int out = lm->layer->out_c, nw = lm->n_words;
@@ -210,7 +199,7 @@ mvm_whole_v512(const struct mvm_job *jb)
 }
 
 __attribute__((target("avx512f,avx512vpopcntdq,popcnt"))) static void
-mvm_avx512(const struct mvm_job *jb)
+mvm_avx512(const struct scim_mvm_step *jb)
 {
     if (!jb->lm->clip_possible && !jb->mask && !jb->lm->has_stuck)
         mvm_whole_v512(jb);
@@ -218,7 +207,7 @@ mvm_avx512(const struct mvm_job *jb)
         mvm_body(jb);
 }
 
-typedef void (*mvm_fn)(const struct mvm_job *);
+typedef void (*mvm_fn)(const struct scim_mvm_step *);
 static mvm_fn kernel;
 static const char *kernel_name;
 static void choose_int_conv(int portable);
@@ -374,7 +363,10 @@ static void gather_patch(const struct scim_layer *L, const struct scim_act *a, i
 {
     int k = L->kernel;
     uint64_t kmask = (k >= 64) ? ~0ull : (1ull << k) - 1;
-    memset(x, 0, (size_t)n_words * sizeof(uint64_t));
+    if (n_words == 1) /* no library call for the small windows of the first layers */
+        x[0] = 0;
+    else
+        memset(x, 0, (size_t)n_words * sizeof(uint64_t));
     const uint64_t *rows = a->rows + (size_t)p * (size_t)a->c * (size_t)a->hp;
     int off = 0, y0 = oy * L->stride, x0 = ox * L->stride;
     for (int c = 0; c < a->c; c++)
@@ -604,8 +596,15 @@ static void count_dropped(const struct scim_layer_map *lm, const uint64_t *mask,
     *n_active = kept;
 }
 
-void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, const uint64_t *mask,
-              int32_t *s, uint64_t *scratch, struct scim_mvm_stats *st)
+void scim_mvm_digital_step(const struct scim_mvm_step *step, void *ctx)
+{
+    (void)ctx;
+    kernel(step);
+}
+
+void scim_mvm_steps(const struct scim_layer_map *lm, const struct scim_act *a, const uint64_t *mask,
+                    int32_t *s, uint64_t *scratch, struct scim_mvm_stats *st, scim_step_fn fn,
+                    void *ctx)
 {
     const struct scim_layer *L = lm->layer;
     int n_active = lm->n_rows;
@@ -613,25 +612,38 @@ void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, const u
         choose_kernel();
     if (mask)
         count_dropped(lm, mask, st, &n_active);
-    if (lm->int_path) {
-        mvm_int(lm, a, mask, s, st);
-        return;
-    }
     memset(s, 0, (size_t)lm->positions * (size_t)L->out_c * sizeof(int32_t));
-    struct mvm_job jb = {lm, NULL, NULL, lm->positions, 0, st, mask, n_active};
+    struct scim_mvm_step step = {lm, NULL, NULL, lm->positions, 0, st, mask, n_active, 0};
     for (int pos = 0; pos < lm->positions; pos++) {
-        jb.s = s + pos;
+        step.s = s + pos;
+        step.pos = pos;
         for (int p = 0; p < lm->planes; p++) {
             if (a->rows) {
                 gather_patch(L, a, p, pos / L->out_w, pos % L->out_w, scratch, lm->n_words);
-                jb.x = scratch;
+                step.x = scratch;
             } else {
-                jb.x = a->vec + (size_t)p * (size_t)lm->n_words;
+                step.x = a->vec + (size_t)p * (size_t)lm->n_words;
             }
-            jb.shift = p;
-            kernel(&jb);
+            step.shift = p;
+            fn(&step, ctx);
         }
     }
+}
+
+void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, const uint64_t *mask,
+              int32_t *s, uint64_t *scratch, struct scim_mvm_stats *st)
+{
+    if (lm->int_path) {
+        if (!kernel)
+            choose_kernel();
+        if (mask) {
+            int n_active;
+            count_dropped(lm, mask, st, &n_active);
+        }
+        mvm_int(lm, a, mask, s, st);
+        return;
+    }
+    scim_mvm_steps(lm, a, mask, s, scratch, st, scim_mvm_digital_step, NULL);
 }
 
 /* ---- digital post-processing ---- */

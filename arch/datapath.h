@@ -38,6 +38,7 @@ struct scim_mvm_stats {
     uint64_t clips;         /* ADC conversions clipped at max_code */
     uint64_t wordlines_off; /* wordlines left off because their rows were dropped */
     uint64_t cells_off;     /* cells not read because their rows were dropped */
+    uint64_t misreads;      /* analog reads whose ADC code differs from the exact count */
 };
 
 /* Allocate act for the input of layer lm (shape and format from the layer). */
@@ -55,6 +56,32 @@ void scim_act_from_pixels(struct scim_act *a, const struct scim_layer_map *lm,
  * input is 0 (both wordlines off). scratch holds n_words words. */
 void scim_mvm(const struct scim_layer_map *lm, const struct scim_act *a, const uint64_t *mask,
               int32_t *s, uint64_t *scratch, struct scim_mvm_stats *st);
+
+/* One step of an MVM: the reads of one output position and input bit-plane. */
+struct scim_mvm_step {
+    const struct scim_layer_map *lm;
+    const uint64_t *x; /* packed input vector of this position and plane */
+    int32_t *s;        /* this position's sums: output j at s[j * stride] */
+    int stride;        /* positions per output channel */
+    int shift;         /* the bit-plane: its sums weigh 2^shift */
+    struct scim_mvm_stats *st;
+    const uint64_t *mask; /* rows kept (input dropout), or NULL for all */
+    int n_active;         /* rows kept */
+    int pos;              /* output position */
+};
+
+/* What computes the reads of one step: the digital kernel, or an analog one
+ * (arch/analog.h). */
+typedef void (*scim_step_fn)(const struct scim_mvm_step *step, void *ctx);
+
+/* The digital reads of one step: exact match counts, clipped by the ADC (ctx unused). */
+void scim_mvm_digital_step(const struct scim_mvm_step *step, void *ctx);
+
+/* scim_mvm with the reads of every (position, plane) step computed by fn(step, ctx),
+ * steps in order of position, then plane (never the integer path). */
+void scim_mvm_steps(const struct scim_layer_map *lm, const struct scim_act *a, const uint64_t *mask,
+                    int32_t *s, uint64_t *scratch, struct scim_mvm_stats *st, scim_step_fn fn,
+                    void *ctx);
 
 /* Scale (of the given variant, neuron.h), batch-norm, residual add, sign and pooling of
  * s into the next layer's input `next`;

@@ -15,11 +15,18 @@ int scim_faults_enabled(const struct scim_config *cfg)
     return f->bit_flip > 0.0 || f->stuck_p > 0.0 || f->stuck_ap > 0.0;
 }
 
+int scim_variation_enabled(const struct scim_config *cfg)
+{
+    const struct scim_fault_cfg *f = &cfg->faults;
+    return f->d2d_sigma > 0.0 || f->d2d_sigma_add_s > 0.0 || f->c2c_sigma > 0.0 ||
+           f->c2c_sigma_add_s > 0.0;
+}
+
 int scim_fault_chips(const struct scim_config *cfg)
 {
     if (cfg->faults.chips > 0)
         return (int)cfg->faults.chips;
-    return scim_faults_enabled(cfg) ? 100 : 0;
+    return scim_faults_enabled(cfg) || scim_variation_enabled(cfg) ? 100 : 0;
 }
 
 /* Is layer `name` among faults.layers ("all" or a comma-separated list)? */
@@ -59,6 +66,21 @@ static void pick_layers(const struct scim_model *m, const struct scim_fault_cfg 
         want -= on[l];
         left--;
     }
+}
+
+/* Start chip instance `index`'s fault stream and draw its faulty layers into on[]. */
+static void start_chip(struct scim_rng *r, const struct scim_model *m,
+                       const struct scim_config *cfg, uint64_t index, int *on)
+{
+    scim_rng_init(r, (uint64_t)cfg->wl.seed, scim_stream_id(SCIM_STREAM_FAULT, index, 0));
+    pick_layers(m, &cfg->faults, r, on);
+}
+
+void scim_fault_layers(const struct scim_model *m, const struct scim_config *cfg, uint64_t index,
+                       int *on)
+{
+    struct scim_rng r;
+    start_chip(&r, m, cfg, index, on);
 }
 
 /* The state of one cell after its stuck-at draw: 1 = P, 0 = AP. */
@@ -103,8 +125,7 @@ int scim_faults_apply(struct scim_model *chip, const struct scim_model *m,
         return SCIM_ENOMEM;
     }
     memcpy(chip->layers, m->layers, (size_t)m->n_layers * sizeof(*chip->layers));
-    scim_rng_init(&r, (uint64_t)cfg->wl.seed, scim_stream_id(SCIM_STREAM_FAULT, index, 0));
-    pick_layers(m, &cfg->faults, &r, on);
+    start_chip(&r, m, cfg, index, on);
     int rc = 0;
     for (int l = 0; l < m->n_layers; l++) {
         struct scim_layer *L = &chip->layers[l];

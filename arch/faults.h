@@ -31,8 +31,16 @@ struct scim_fault_summary {
 
 /* 1 when cfg asks for faults. */
 int scim_faults_enabled(const struct scim_config *cfg);
-/* Chip instances of the Monte Carlo (faults.chips, 100 when 0 and faults are set). */
+/* 1 when cfg asks for conductance variation (faults.d2d_*, faults.c2c_*; analog mode). */
+int scim_variation_enabled(const struct scim_config *cfg);
+/* Chip instances of the Monte Carlo (faults.chips; 100 when 0 and faults or variation
+ * are set). */
 int scim_fault_chips(const struct scim_config *cfg);
+
+/* The layers of m that chip instance `index` has faults and variation in (faults.layers
+ * and faults.layer_fraction, drawn from the chip's own stream): on[l] = 1 or 0. */
+void scim_fault_layers(const struct scim_model *m, const struct scim_config *cfg, uint64_t index,
+                       int *on);
 
 /* chip = a copy of m whose weights carry the faults of chip instance `index`. */
 int scim_faults_apply(struct scim_model *chip, const struct scim_model *m,

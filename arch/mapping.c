@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../sim/error.h"
+#include "analog.h"
 #include "faults.h"
 #include "neuron.h"
 
@@ -202,11 +203,13 @@ static int build_thresholds(struct scim_layer_map *lm)
  * popcount(x_i) * P_i + (8 - popcount(x_i)) * (C - P_i) (P_i = +1 weights in
  * the row, C = columns): exact identities, so the host computes them directly.
  */
-static int build_int_path(struct scim_layer_map *lm)
+static int build_int_path(struct scim_layer_map *lm, const struct scim_config *cfg)
 {
     const struct scim_layer *L = lm->layer;
     int n = lm->n_rows, C = L->out_c;
-    lm->int_path = lm->planes == 8 && !lm->clip_possible && !lm->has_stuck;
+    /* Analog reads that depend on each cell decide each plane's reads on their own. */
+    lm->int_path =
+        lm->planes == 8 && !lm->clip_possible && !lm->has_stuck && !scim_analog_per_plane(cfg);
     if (!lm->int_path)
         return 0;
     lm->wrow = malloc((size_t)C * (size_t)n);
@@ -414,7 +417,7 @@ static int map_layer(struct scim_layer_map *lm, const struct scim_model *m, int 
     rc = pack_weights(lm);
     if (rc == 0)
         rc = build_thresholds(lm);
-    return rc ? rc : build_int_path(lm);
+    return rc ? rc : build_int_path(lm, cfg);
 }
 
 int scim_map_model(struct scim_mapping *mp, const struct scim_model *m,

@@ -54,6 +54,13 @@ static const struct scim_param xbar_table[] = {
          "bit-cell encoding: complementary = two cells per weight on rows (x, not x), XNOR"),
     INT(struct scim_xbar_cfg, "rows_per_read", rows_per_read, 1, 32768, "16",
         "weights (wordline pairs) activated together in one read; one ADC count each"),
+    ENUM(struct scim_xbar_cfg, "read_mode", read_mode, "digital|analog", "digital",
+         "digital = each read's exact match count goes to the ADC; analog = the column "
+         "current summed from the conducting cells' conductances, decided by an ADC with "
+         "references for the nominal devices (needed by conductance variation)"),
+    F64(struct scim_xbar_cfg, "wire_resistance", wire_resistance_ohm, SCIM_DIM_RES, 0, 1e6, "0ohm",
+        "bitline wire resistance per cell segment: first-order IR drop of the analog read "
+        "(0 = ideal wires)"),
     F64(struct scim_xbar_cfg, "wordline_energy", wordline_energy_j, SCIM_DIM_ENERGY, 0, 1e-9,
         "55fJ", "energy to drive one wordline once (device energy mode)"),
     F64(struct scim_xbar_cfg, "decoder_energy", decoder_energy_j, SCIM_DIM_ENERGY, 0, 1e-9, "20fJ",
@@ -207,7 +214,19 @@ static const struct scim_param fault_table[] = {
         "share of those layers that get faults, drawn per chip instance (few-shot paper: "
         "10-50 %)"),
     INT(struct scim_fault_cfg, "chips", chips, 0, 100000, "0",
-        "chip instances of the Monte Carlo; 0 = 100 when a fault is set, else none"),
+        "chip instances of the Monte Carlo; 0 = 100 when a fault or variation is set, else none"),
+    F64(struct scim_fault_cfg, "d2d_sigma", d2d_sigma, SCIM_DIM_NONE, 0, 1, "0",
+        "device-to-device conductance variation, multiplicative: G (1 + N(0, sigma^2)), drawn "
+        "once per chip instance and cell (analog read mode)"),
+    F64(struct scim_fault_cfg, "d2d_sigma_add", d2d_sigma_add_s, SCIM_DIM_COND, 0, 1, "0S",
+        "device-to-device conductance variation, additive: G + N(0, sigma^2), drawn once per "
+        "chip instance and cell (analog read mode)"),
+    F64(struct scim_fault_cfg, "c2c_sigma", c2c_sigma, SCIM_DIM_NONE, 0, 1, "0",
+        "cycle-to-cycle (read-noise) conductance variation, multiplicative: G (1 + N(0, "
+        "sigma^2)), redrawn on every read of every cell (analog read mode)"),
+    F64(struct scim_fault_cfg, "c2c_sigma_add", c2c_sigma_add_s, SCIM_DIM_COND, 0, 1, "0S",
+        "cycle-to-cycle (read-noise) conductance variation, additive: G + N(0, sigma^2), "
+        "redrawn on every read of every cell (analog read mode)"),
     {0},
 };
 
@@ -507,6 +526,31 @@ static const struct scim_loc *loc_of(const struct scim_node *root, const char *s
     return k ? &k->loc : s ? &s->loc : root ? &root->loc : NULL;
 }
 
+/* Conductance variation and wire resistance shape the column current, which only the
+ * analog read mode computes: in digital mode each is an error at its own key. */
+static void check_read_mode(const struct scim_config *c, const struct scim_node *root,
+                            struct scim_diag *d)
+{
+    static const struct {
+        const char *sec, *key;
+        size_t off;
+    } keys[] = {
+        {"faults", "d2d_sigma", CFG(faults.d2d_sigma)},
+        {"faults", "d2d_sigma_add", CFG(faults.d2d_sigma_add_s)},
+        {"faults", "c2c_sigma", CFG(faults.c2c_sigma)},
+        {"faults", "c2c_sigma_add", CFG(faults.c2c_sigma_add_s)},
+        {"crossbar", "wire_resistance", CFG(xbar.wire_resistance_ohm)},
+    };
+    if (c->xbar.read_mode == SCIM_READ_MODE_ANALOG)
+        return;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (*(const double *)((const char *)c + keys[i].off) > 0.0)
+            scim_diag_error(d, loc_of(root, keys[i].sec, keys[i].key),
+                            "'%s.%s' needs 'crossbar.read_mode: analog' (the digital mode reads "
+                            "exact match counts, not currents)",
+                            keys[i].sec, keys[i].key);
+}
+
 /* Checks that involve more than one key. */
 static void cross_check(const struct scim_config *c, const struct scim_node *root,
                         struct scim_diag *d)
@@ -526,6 +570,7 @@ static void cross_check(const struct scim_config *c, const struct scim_node *roo
                         "'scale_memory.kind: scale_crossbar' needs a multi-level cell; '%s' has "
                         "%d levels",
                         c->scell.ops->name, c->scell.ops->cell->levels);
+    check_read_mode(c, root, d);
     if (c->adc.columns_per_adc > c->xbar.columns)
         scim_diag_error(d, loc_of(root, "adc", "columns_per_adc"),
                         "'adc.columns_per_adc' (%lld) exceeds 'crossbar.columns' (%lld)",

@@ -35,12 +35,17 @@ struct scim_chip_cfg {
 };
 
 enum scim_encoding { SCIM_ENC_COMPLEMENTARY = 0 };
+/* How a read turns into an ADC code: the exact match count (digital), or the column
+ * current summed from the conducting cells' conductances (analog, arch/analog.h). */
+enum scim_read_mode { SCIM_READ_MODE_DIGITAL = 0, SCIM_READ_MODE_ANALOG };
 
 struct scim_xbar_cfg {
     int64_t rows;            /* physical rows (wordlines) per array */
     int64_t columns;         /* physical columns (bitlines) per array */
     int encoding;            /* enum scim_encoding: bit-cell encoding of a weight */
     int64_t rows_per_read;   /* weights (wordline pairs) activated per read */
+    int read_mode;           /* enum scim_read_mode */
+    double wire_resistance_ohm; /* bitline wire resistance per cell segment (analog IR drop), ohm */
     double wordline_energy_j; /* energy to drive one wordline once (device mode), J */
     double decoder_energy_j; /* row decoder energy per read (device mode), J */
     double periphery_area_fraction; /* drivers/decoders/mux area as a fraction of the array */
@@ -134,7 +139,8 @@ struct scim_workload_cfg {
     char *ood;          /* comma-separated shifted / OOD input sets (workloads/shift.h), or "" */
 };
 
-/* Device faults of a chip instance (digital mode: on the stored binary weights). */
+/* Device faults of a chip instance: digital faults on the stored binary weights, and
+ * conductance variation of the cells (analog read mode only). */
 struct scim_fault_cfg {
     double bit_flip;       /* probability a stored weight is inverted (both cells swapped) */
     double stuck_p;        /* probability a cell is stuck in P (low resistance) */
@@ -142,6 +148,10 @@ struct scim_fault_cfg {
     char *layers;          /* comma-separated layer names with faults, or "all" */
     double layer_fraction; /* share of those layers, drawn per chip, that get faults */
     int64_t chips;         /* chip instances; 0 = 100 when a fault is set, else none */
+    double d2d_sigma;      /* device-to-device multiplicative sigma: G (1 + N(0, s^2)), per chip */
+    double d2d_sigma_add_s; /* device-to-device additive sigma: G + N(0, s^2), per chip, S */
+    double c2c_sigma;       /* cycle-to-cycle multiplicative sigma, redrawn on every read */
+    double c2c_sigma_add_s; /* cycle-to-cycle additive sigma, redrawn on every read, S */
 };
 
 /* On-chip uncertainty testing with the model's Bayesian test vector (few-shot paper). */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../arch/analog.h"
 #include "../arch/neuron.h"
 #include "error.h"
 #include "image.h"
@@ -233,12 +234,22 @@ void scim_run_result_finish(struct scim_run_result *res)
 
 int scim_engine_reuse(const struct scim_engine_opts *opt, const struct scim_mapping *mp, int passes)
 {
-    if (opt->no_reuse || passes < 2)
+    if (opt->no_reuse || passes < 2 || (opt->analog && opt->analog->redraws))
         return 0;
     size_t bytes = 0;
     for (int l = 0; l < mp->n_layers; l++)
         bytes += (size_t)mp->layers[l].positions * (size_t)mp->layers[l].layer->out_c * 4u;
     return bytes * (size_t)passes <= REUSE_LIMIT_BYTES;
+}
+
+/* The chip's analog read model and this worker's work space for it. */
+static int attach_analog(struct scim_image_ctx *c, const struct scim_engine_opts *opt)
+{
+    c->chip = opt->chip;
+    c->analog = opt->analog;
+    if (opt->analog && !(c->analog_work = scim_analog_work_alloc(opt->analog)))
+        return SCIM_ENOMEM;
+    return 0;
 }
 
 int scim_engine_run(const struct scim_config *cfg, const struct scim_model *m,
@@ -279,6 +290,8 @@ int scim_engine_run(const struct scim_config *cfg, const struct scim_model *m,
         w->next = &next, w->done = &done, w->first = first, w->n = n;
         w->draws_progress = k == 0;
         rc = scim_image_ctx_init(&w->ctx, cfg, m, mp, &bank, scim_engine_reuse(opt, mp, passes), 1);
+        if (rc == 0)
+            rc = attach_analog(&w->ctx, opt);
         if (rc == 0 && pthread_create(&th[k], NULL, worker_main, w) != 0)
             rc = SCIM_ENOMEM;
         if (rc == 0)
@@ -294,8 +307,10 @@ int scim_engine_run(const struct scim_config *cfg, const struct scim_model *m,
         scim_run_result_finish(res);
     res->wall_s = now_s() - t0;
     res->threads = nt;
-    for (int k = 0; k < nt; k++)
+    for (int k = 0; k < nt; k++) {
+        free(ws[k].ctx.analog_work);
         scim_image_ctx_free(&ws[k].ctx);
+    }
     scim_rng_bank_free(&bank);
     free(ws);
     free(th);

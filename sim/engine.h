@@ -27,6 +27,7 @@ struct scim_engine_opts {
     int progress;  /* 1: progress bar on stderr */
     int no_reuse;  /* 1: recompute every MVM (for tests and benchmarks) */
     uint64_t chip; /* chip instance: seeds its RNG modules' device-to-device draws */
+    const struct scim_analog *analog; /* the chip's analog read model (arch/analog.h), or NULL */
 };
 
 struct scim_run_result {
@@ -52,6 +53,7 @@ struct scim_run_result {
 };
 
 struct scim_image_ctx;
+struct scim_analog;
 
 /* Allocate res for n images starting at first, with passes per image. */
 int scim_run_result_alloc(struct scim_run_result *res, const struct scim_model *m, int first,
@@ -60,7 +62,8 @@ int scim_run_result_alloc(struct scim_run_result *res, const struct scim_model *
 void scim_run_result_add(struct scim_run_result *res, const struct scim_image_ctx *c);
 /* After every image: chip totals, averaging events, correct predictions. */
 void scim_run_result_finish(struct scim_run_result *res);
-/* 1 if MVMs may be reused across passes (opt allows it and the results fit in memory). */
+/* 1 if MVMs may be reused across passes (opt allows it, no read noise redraws every
+ * read, and the results fit in memory). */
 int scim_engine_reuse(const struct scim_engine_opts *opt, const struct scim_mapping *mp, int passes);
 
 /* Run images [first, first + n) of ds. Returns 0 or < 0 (errors in d). */

@@ -134,7 +134,8 @@ int scim_fewshot_begin(struct scim_fewshot *fs, const struct scim_config *cfg,
 int scim_fewshot_add_chip(struct scim_fewshot *fs, const struct scim_config *cfg,
                           const struct scim_model *m, const struct scim_mapping *mp,
                           const struct scim_model *chip, const struct scim_mapping *cmp, int index,
-                          const struct scim_engine_opts *opt, struct scim_diag *d)
+                          const struct scim_engine_opts *opt,
+                          const struct scim_engine_opts *opt_ff, struct scim_diag *d)
 {
     if (!fs->on)
         return 0;
@@ -147,7 +148,7 @@ int scim_fewshot_add_chip(struct scim_fewshot *fs, const struct scim_config *cfg
     uint64_t draw = (uint64_t)index + 1;
     int rc = scim_fewshot_test(cfg, chip, cmp, draw, opt, &c->sigma_y, NULL, d);
     if (rc == 0)
-        rc = scim_fewshot_test(cfg, m, mp, draw, opt, &c->sigma_ff, NULL, d);
+        rc = scim_fewshot_test(cfg, m, mp, draw, opt_ff, &c->sigma_ff, NULL, d);
     if (rc < 0)
         return rc;
     c->uncertain = c->sigma_y >= fs->threshold;

@@ -91,12 +91,13 @@ int scim_fewshot_test(const struct scim_config *cfg, const struct scim_model *m,
 int scim_fewshot_begin(struct scim_fewshot *fs, const struct scim_config *cfg,
                        const struct scim_model *m, const struct scim_mapping *mp,
                        const struct scim_engine_opts *opt, struct scim_diag *d);
-/* Test faulty chip instance `index` (0-based; model chip mapped as cmp) with its draw,
- * and the fault-free chip (m, mp) with the same draw. */
+/* Test faulty chip instance `index` (0-based; model chip mapped as cmp, run with opt)
+ * with its draw, and the fault-free chip (m, mp, run with opt_ff) with the same draw. */
 int scim_fewshot_add_chip(struct scim_fewshot *fs, const struct scim_config *cfg,
                           const struct scim_model *m, const struct scim_mapping *mp,
                           const struct scim_model *chip, const struct scim_mapping *cmp, int index,
-                          const struct scim_engine_opts *opt, struct scim_diag *d);
+                          const struct scim_engine_opts *opt,
+                          const struct scim_engine_opts *opt_ff, struct scim_diag *d);
 /* Coverage, verifiable coverage, false positives and cost, from the report of the run
  * (its fault-free accuracy, chips' accuracies and static power); r->fewshot = fs. */
 void scim_fewshot_finish(struct scim_fewshot *fs, struct scim_report *r);

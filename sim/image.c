@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../arch/analog.h"
 #include "../arch/neuron.h"
 #include "engine.h"
 #include "error.h"
@@ -221,6 +222,7 @@ static void count_layer(struct scim_image_ctx *c, int l, const struct scim_mvm_s
     scim_counts_add(k, &c->mp->layers[l].per_pass);
     k->ev[SCIM_EV_CELLS_LRS] += st->cells_lrs;
     k->ev[SCIM_EV_ADC_CLIP] += st->clips;
+    k->ev[SCIM_EV_ADC_MISREAD] += st->misreads;
     k->ev[SCIM_EV_WORDLINES] -= st->wordlines_off;
     k->ev[SCIM_EV_CELLS_READ] -= st->cells_off;
 }
@@ -250,8 +252,8 @@ void scim_image_layer(struct scim_image_ctx *c, int t, int l)
     } else {
         c->src[idx] = c->reuse ? t : (c->act_sets > 1 ? t : 0);
         memset(&c->st[idx], 0, sizeof(c->st[idx]));
-        scim_mvm(lm, act_of(c, t, l), c->mask[idx], c->s[c->src[idx] * nl + l], c->scratch,
-                 &c->st[idx]);
+        scim_analog_mvm(c->analog, c->analog_work, lm, act_of(c, t, l), c->mask[idx],
+                        c->s[c->src[idx] * nl + l], c->scratch, &c->st[idx], (uint64_t)c->img, t);
         c->computed++;
     }
     count_layer(c, l, &c->st[idx]);

@@ -28,6 +28,7 @@
 #include "uncertainty.h"
 
 struct scim_rng_bank;
+struct scim_analog;
 
 struct scim_image_ctx {
     const struct scim_config *cfg;
@@ -53,6 +54,10 @@ struct scim_image_ctx {
     struct scim_counts *counts; /* [n_layers] events of every image run so far */
     uint64_t rng_bits;          /* random bits drawn */
     uint64_t computed, reused;  /* MVMs computed on the host / reused */
+    /* Set by the engine after scim_image_ctx_init (zero: the digital read): */
+    const struct scim_analog *analog; /* the chip's analog read model, or NULL (digital) */
+    void *analog_work;                /* work space of the analog reads (scim_analog_work_alloc) */
+    uint64_t chip;                    /* chip instance (keys the read-noise streams) */
 };
 
 /* act_sets: 1 (layers run pass by pass) or the number of passes. Returns 0 or

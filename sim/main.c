@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../arch/analog.h"
 #include "../arch/datapath.h"
 #include "../arch/faults.h"
 #include "../arch/mapping.h"
@@ -25,12 +27,12 @@
 #include "../workloads/model.h"
 #include "../workloads/shift.h"
 #include "config.h"
+#include "curve.h"
 #include "engine.h"
 #include "error.h"
 #include "fewshot.h"
 #include "param.h"
 #include "timing.h"
-#include "curve.h"
 #include "report.h"
 #include "validate.h"
 
@@ -297,6 +299,9 @@ struct session {
     struct scim_config cfg;
     struct scim_model model;
     struct scim_mapping map;
+    struct scim_analog analog; /* the fault-free chip's read model (analog mode) */
+    double chips_wall_s;       /* host time of the chip instances' runs, set-up included */
+    double chips_passes;       /* forward passes run on the chip instances */
     struct scim_dataset ds;
     struct scim_run_result res;
     struct scim_report rep;
@@ -313,6 +318,7 @@ static void session_free(struct session *s)
     scim_timing_free(&s->tm);
     scim_run_result_free(&s->res);
     scim_dataset_free(&s->ds);
+    scim_analog_free(&s->analog);
     scim_mapping_free(&s->map);
     scim_model_free(&s->model);
     scim_config_free(&s->cfg);
@@ -480,12 +486,15 @@ static void w_runinfo(const void *sv, FILE *f)
             "{\n  \"engine\": \"%s\",\n  \"threads\": %d,\n  \"popcount_kernel\": \"%s\",\n"
             "  \"wall_s\": %.6f,\n  \"forward_passes\": %.0f,\n  \"forward_passes_per_s\": %.1f,\n"
             "  \"simulated_cycles\": %llu,\n  \"simulated_cycles_per_s\": %.1f,\n"
-            "  \"mvm_computed\": %llu,\n  \"mvm_reused\": %llu\n}\n",
+            "  \"mvm_computed\": %llu,\n  \"mvm_reused\": %llu,\n  \"chips\": %d,\n"
+            "  \"chips_wall_s\": %.6f,\n  \"chips_forward_passes_per_s\": %.1f\n}\n",
             s->systemc ? "systemc" : "functional", s->res.threads, scim_popcount_kernel(),
             s->res.wall_s, passes, s->res.wall_s > 0 ? passes / s->res.wall_s : 0.0,
             (unsigned long long)s->tm.end_cycle,
             s->res.wall_s > 0 ? (double)s->tm.end_cycle / s->res.wall_s : 0.0,
-            (unsigned long long)s->res.mvm_computed, (unsigned long long)s->res.mvm_reused);
+            (unsigned long long)s->res.mvm_computed, (unsigned long long)s->res.mvm_reused,
+            s->rep.n_chips, s->chips_wall_s,
+            s->chips_wall_s > 0 ? s->chips_passes / s->chips_wall_s : 0.0);
 }
 
 static void w_per_image(const void *rv, FILE *f)
@@ -524,40 +533,62 @@ static int write_results(struct session *s, const char *dir)
     return 0;
 }
 
-/* The Monte Carlo over faulty chip instances: each gets its own fault map (drawn from
- * its own stream), is mapped, and runs the same images. */
+/* One faulty chip instance k: its fault map and variation (drawn from its own streams),
+ * mapped and run on the same images, added to the report. */
+static int run_chip(struct session *s, const struct scim_engine_opts *opt, int k, int first, int n)
+{
+    struct scim_model chip;
+    struct scim_mapping mp;
+    struct scim_analog an;
+    struct scim_run_result res;
+    struct scim_fault_summary sum;
+    struct scim_engine_opts quiet = *opt, ff = *opt;
+    quiet.progress = ff.progress = 0;
+    quiet.chip = (uint64_t)k + 1; /* the fault-free run is chip 0 */
+    int rc = scim_faults_apply(&chip, &s->model, &s->cfg, (uint64_t)k, &sum);
+    if (rc < 0)
+        return rc;
+    rc = scim_map_model(&mp, &chip, &s->cfg, &s->d);
+    if (rc == 0) {
+        rc = scim_analog_init(&an, &s->cfg, &chip, &mp, quiet.chip, 1);
+        quiet.analog = &an;
+        if (rc == 0 && (rc = scim_engine_run(&s->cfg, &chip, &mp, &s->ds, first, n, &quiet, &res,
+                                             &s->d)) == 0) {
+            rc = scim_fewshot_add_chip(&s->fs, &s->cfg, &s->model, &s->map, &chip, &mp, k, &quiet,
+                                       &ff, &s->d);
+            if (rc == 0)
+                rc = scim_report_add_chip(&s->rep, &res, sum.flipped, sum.stuck, sum.always_match,
+                                          sum.never_match, sum.faulty_layers);
+            scim_run_result_free(&res);
+        }
+        scim_analog_free(&an);
+        scim_mapping_free(&mp);
+    }
+    scim_faults_free(&chip);
+    return rc;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The Monte Carlo over faulty chip instances. */
 static int run_chips(struct session *s, const struct scim_engine_opts *opt, int first, int n)
 {
     int chips = scim_fault_chips(&s->cfg);
+    double t0 = now_s();
     for (int k = 0; k < chips; k++) {
-        struct scim_model chip;
-        struct scim_mapping mp;
-        struct scim_run_result res;
-        struct scim_fault_summary sum;
-        struct scim_engine_opts quiet = *opt;
-        quiet.progress = 0;
-        quiet.chip = (uint64_t)k + 1; /* the fault-free run is chip 0 */
         if (opt->progress)
             fprintf(stderr, "\rchip %d/%d ", k + 1, chips);
-        int rc = scim_faults_apply(&chip, &s->model, &s->cfg, (uint64_t)k, &sum);
-        if (rc < 0)
-            return rc;
-        rc = scim_map_model(&mp, &chip, &s->cfg, &s->d);
-        if (rc == 0) {
-            rc = scim_engine_run(&s->cfg, &chip, &mp, &s->ds, first, n, &quiet, &res, &s->d);
-            if (rc == 0)
-                rc = scim_fewshot_add_chip(&s->fs, &s->cfg, &s->model, &s->map, &chip, &mp, k,
-                                           &quiet, &s->d);
-            if (rc == 0)
-                rc = scim_report_add_chip(&s->rep, &res, sum.flipped, sum.stuck,
-                                          sum.always_match, sum.never_match, sum.faulty_layers);
-            scim_run_result_free(&res);
-            scim_mapping_free(&mp);
-        }
-        scim_faults_free(&chip);
+        int rc = run_chip(s, opt, k, first, n);
         if (rc < 0)
             return rc;
     }
+    s->chips_wall_s = now_s() - t0;
+    s->chips_passes = (double)chips * n * s->res.mc_samples;
     if (opt->progress && chips)
         fputc('\n', stderr);
     return 0;
@@ -619,7 +650,7 @@ static int run_main(struct session *s, const struct cli *c, const struct scim_en
     if (c->vcd && c->vcd_last >= n)
         return scim_diag_error(&s->d, NULL, "--vcd-images %d:%d: the run has %d images", c->vcd_first,
                                c->vcd_last, n);
-    struct scim_timing_opts to = {c->vcd, c->vcd_first, c->vcd_last, c->no_reuse};
+    struct scim_timing_opts to = {c->vcd, c->vcd_first, c->vcd_last, c->no_reuse, opt->analog};
     return scim_timing_run(&s->cfg, &s->model, &s->map, &s->ds, first, n, &to, &s->res, &s->tm,
                            &s->d);
 }
@@ -643,8 +674,10 @@ static int cmd_run(struct session *s, const struct cli *c)
     }
     if (rc < 0)
         return rc;
-    struct scim_engine_opts opt = {c->threads, !c->quiet && isatty(2), c->no_reuse, 0};
-    rc = run_main(s, c, &opt, first, n);
+    struct scim_engine_opts opt = {c->threads, !c->quiet && isatty(2), c->no_reuse, 0, &s->analog};
+    rc = scim_analog_init(&s->analog, &s->cfg, &s->model, &s->map, 0, 0);
+    if (rc == 0)
+        rc = run_main(s, c, &opt, first, n);
     if (rc == 0)
         rc = scim_report_build(&s->rep, &s->cfg, &s->model, &s->map, &s->res, s->ds.name);
     if (rc == 0 && s->systemc)

@@ -119,21 +119,27 @@ int scim_report_add_chip(struct scim_report *r, const struct scim_run_result *re
         c->energy += e[k] / (res->n_images ? res->n_images : 1);
     c->flipped = flipped, c->stuck = stuck, c->always_match = always_match;
     c->never_match = never_match, c->faulty_layers = faulty_layers;
+    c->misreads = res->chip.ev[SCIM_EV_ADC_MISREAD];
+    c->conversions = res->chip.ev[SCIM_EV_ADC_CONV];
+    c->misread_rate = c->conversions ? (double)c->misreads / (double)c->conversions : 0.0;
     return 0;
 }
 
 void scim_report_chips_csv(const struct scim_report *r, FILE *f)
 {
     fputs("chip,accuracy,flagged,mean_entropy_nats,energy_per_image_j,weights_flipped,"
-          "cells_stuck,pairs_always_match,pairs_never_match,faulty_layers", f);
+          "cells_stuck,pairs_always_match,pairs_never_match,faulty_layers,adc_misreads,"
+          "adc_conversions",
+          f);
     scim_fewshot_csv(r->fewshot, -1, f);
     fputc('\n', f);
     for (int i = 0; i < r->n_chips; i++) {
         const struct scim_chip_result *c = &r->chips[i];
-        fprintf(f, "%d,%.17g,%.17g,%.17g,%.17g,%llu,%llu,%llu,%llu,%d", i, c->accuracy,
+        fprintf(f, "%d,%.17g,%.17g,%.17g,%.17g,%llu,%llu,%llu,%llu,%d,%llu,%llu", i, c->accuracy,
                 c->flagged, c->mean_entropy, c->energy, (unsigned long long)c->flipped,
                 (unsigned long long)c->stuck, (unsigned long long)c->always_match,
-                (unsigned long long)c->never_match, c->faulty_layers);
+                (unsigned long long)c->never_match, c->faulty_layers,
+                (unsigned long long)c->misreads, (unsigned long long)c->conversions);
         scim_fewshot_csv(r->fewshot, i, f);
         fputc('\n', f);
     }
@@ -161,18 +167,25 @@ static void json_chips(const struct scim_report *r, FILE *f)
         fputs("  \"chips\": null,\n", f);
         return;
     }
-    double a[4], g[4], e[4];
+    double a[4], g[4], e[4], mr[4];
     chip_stats(r, offsetof(struct scim_chip_result, accuracy), a);
     chip_stats(r, offsetof(struct scim_chip_result, flagged), g);
     chip_stats(r, offsetof(struct scim_chip_result, energy), e);
+    chip_stats(r, offsetof(struct scim_chip_result, misread_rate), mr);
     const struct scim_fault_cfg *fc = &r->cfg->faults;
     fprintf(f,
-            "  \"chips\": {\"n\": %d, \"bit_flip\": %.17g, \"stuck_p\": %.17g, \"stuck_ap\": %.17g, "
-            "\"fault_free_accuracy\": %.17g,\n    \"accuracy_mean\": %.17g, \"accuracy_std\": %.17g, "
-            "\"accuracy_min\": %.17g, \"accuracy_max\": %.17g,\n    \"flagged_mean\": %.17g, "
-            "\"flagged_std\": %.17g, \"energy_per_image_mean_j\": %.17g, \"energy_per_image_std_j\": %.17g},\n",
-            r->n_chips, fc->bit_flip, fc->stuck_p, fc->stuck_ap, r->accuracy, a[0], a[1], a[2],
-            a[3], g[0], g[1], e[0], e[1]);
+            "  \"chips\": {\"n\": %d, \"bit_flip\": %.17g, \"stuck_p\": %.17g, "
+            "\"stuck_ap\": %.17g, \"d2d_sigma\": %.17g, \"d2d_sigma_add_s\": %.17g, "
+            "\"c2c_sigma\": %.17g, \"c2c_sigma_add_s\": %.17g,\n",
+            r->n_chips, fc->bit_flip, fc->stuck_p, fc->stuck_ap, fc->d2d_sigma, fc->d2d_sigma_add_s,
+            fc->c2c_sigma, fc->c2c_sigma_add_s);
+    fprintf(f,
+            "    \"fault_free_accuracy\": %.17g,\n    \"accuracy_mean\": %.17g, "
+            "\"accuracy_std\": %.17g, \"accuracy_min\": %.17g, \"accuracy_max\": %.17g,\n    "
+            "\"flagged_mean\": %.17g, \"flagged_std\": %.17g, \"energy_per_image_mean_j\": %.17g, "
+            "\"energy_per_image_std_j\": %.17g,\n    \"misread_rate_mean\": %.17g, "
+            "\"misread_rate_std\": %.17g},\n",
+            r->accuracy, a[0], a[1], a[2], a[3], g[0], g[1], e[0], e[1], mr[0], mr[1]);
 }
 
 void scim_report_free(struct scim_report *r)
@@ -187,6 +200,25 @@ void scim_report_free(struct scim_report *r)
 static const char *fmt(double v, enum scim_dim dim, char *buf)
 {
     return scim_unit_format(v, dim, 4, buf, 40);
+}
+
+/* Which read mode ran, and the variation it read through. */
+static void print_read_mode(const struct scim_report *r, FILE *f)
+{
+    const struct scim_config *c = r->cfg;
+    const struct scim_fault_cfg *fc = &c->faults;
+    char a[40], b[40], w[40];
+    if (c->xbar.read_mode != SCIM_READ_MODE_ANALOG) {
+        fputs("  read mode     digital (exact match counts)\n", f);
+        return;
+    }
+    fprintf(
+        f,
+        "  read mode     analog: D2D sigma %g %% + %s, C2C sigma %g %% + %s per read, "
+        "wire %s per segment\n",
+        100 * fc->d2d_sigma, scim_unit_format(fc->d2d_sigma_add_s, SCIM_DIM_COND, 3, a, sizeof(a)),
+        100 * fc->c2c_sigma, scim_unit_format(fc->c2c_sigma_add_s, SCIM_DIM_COND, 3, b, sizeof(b)),
+        scim_unit_format(c->xbar.wire_resistance_ohm, SCIM_DIM_RES, 3, w, sizeof(w)));
 }
 
 void scim_report_print(const struct scim_report *r, FILE *f)
@@ -205,12 +237,17 @@ void scim_report_print(const struct scim_report *r, FILE *f)
                 "TPR %.1f %%, TNR %.1f %%, AR %.2f %%\n",
                 r->unc.mean_entropy, r->unc.mean_nll, 100.0 * r->unc.rejected, 100.0 * r->unc.tpr,
                 100.0 * r->unc.tnr, 100.0 * r->unc.ar);
+    print_read_mode(r, f);
     if (r->n_chips) {
-        double st[4];
+        double st[4], mr[4];
         chip_stats(r, offsetof(struct scim_chip_result, accuracy), st);
+        chip_stats(r, offsetof(struct scim_chip_result, misread_rate), mr);
         fprintf(f, "  faulty chips  %d instances: accuracy %.2f ± %.2f %% (min %.2f, max %.2f; "
                    "fault-free %.2f %%)\n",
                 r->n_chips, 100 * st[0], 100 * st[1], 100 * st[2], 100 * st[3], 100 * r->accuracy);
+        if (r->cfg->xbar.read_mode == SCIM_READ_MODE_ANALOG)
+            fprintf(f, "                ADC misreads %.4g ± %.2g %% of conversions per chip\n",
+                    100 * mr[0], 100 * mr[1]);
     }
     scim_fewshot_print(r->fewshot, f);
     for (int i = 0; i < r->n_ood; i++)
@@ -244,6 +281,10 @@ void scim_report_print(const struct scim_report *r, FILE *f)
     if (res->chip.ev[SCIM_EV_ADC_CLIP])
         fprintf(f, "  ADC clips     %llu of %llu conversions\n",
                 (unsigned long long)res->chip.ev[SCIM_EV_ADC_CLIP],
+                (unsigned long long)res->chip.ev[SCIM_EV_ADC_CONV]);
+    if (res->chip.ev[SCIM_EV_ADC_MISREAD])
+        fprintf(f, "  ADC misreads  %llu of %llu conversions (fault-free chip)\n",
+                (unsigned long long)res->chip.ev[SCIM_EV_ADC_MISREAD],
                 (unsigned long long)res->chip.ev[SCIM_EV_ADC_CONV]);
 }
 
@@ -462,6 +503,18 @@ static void json_uncertainty(const struct scim_report *r, FILE *f)
     fputs(r->n_ood ? "\n  ],\n" : "],\n", f);
 }
 
+static void json_read_mode(const struct scim_report *r, FILE *f)
+{
+    const struct scim_config *c = r->cfg;
+    const struct scim_fault_cfg *fc = &c->faults;
+    json_kv_str(f, "read_mode", c->xbar.read_mode == SCIM_READ_MODE_ANALOG ? "analog" : "digital");
+    fprintf(f,
+            "  \"variation\": {\"d2d_sigma\": %.17g, \"d2d_sigma_add_s\": %.17g, "
+            "\"c2c_sigma\": %.17g, \"c2c_sigma_add_s\": %.17g, \"wire_resistance_ohm\": %.17g},\n",
+            fc->d2d_sigma, fc->d2d_sigma_add_s, fc->c2c_sigma, fc->c2c_sigma_add_s,
+            c->xbar.wire_resistance_ohm);
+}
+
 void scim_report_json(const struct scim_report *r, FILE *f)
 {
     const struct scim_run_result *res = r->res;
@@ -479,6 +532,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_int(f, "seed", (unsigned long long)r->cfg->wl.seed);
     json_num(f, "accuracy", r->accuracy, 1);
     json_int(f, "correct", (unsigned long long)res->correct);
+    json_read_mode(r, f);
     json_uncertainty(r, f);
     json_bayesian(r, f);
     json_chips(r, f);
@@ -530,6 +584,7 @@ void scim_report_csv(const struct scim_report *r, FILE *f)
     fputs(",latency_per_image_s,throughput_images_per_s,tops_per_w", f);
     for (int e = 0; e < SCIM_EV_COUNT; e++)
         fprintf(f, ",events_%s", scim_event_name(e));
+    fputs(",read_mode,d2d_sigma,d2d_sigma_add_s,c2c_sigma,c2c_sigma_add_s,wire_resistance_ohm", f);
     fprintf(f, "\n%s,%s,%s,%d,%d,%lld,%.17g,%.17g,%.17g", r->config_hash, r->model->name,
             r->dataset, res->n_images, res->mc_samples, (long long)r->cfg->wl.seed, r->accuracy,
             r->energy_per_image, r->energy_static);
@@ -541,7 +596,11 @@ void scim_report_csv(const struct scim_report *r, FILE *f)
     fprintf(f, ",%.17g,%.17g,%.17g", r->latency_s, r->throughput, r->tops_per_w);
     for (int e = 0; e < SCIM_EV_COUNT; e++)
         fprintf(f, ",%llu", (unsigned long long)res->chip.ev[e]);
-    fputc('\n', f);
+    const struct scim_fault_cfg *fc = &r->cfg->faults;
+    fprintf(f, ",%s,%.17g,%.17g,%.17g,%.17g,%.17g\n",
+            r->cfg->xbar.read_mode == SCIM_READ_MODE_ANALOG ? "analog" : "digital", fc->d2d_sigma,
+            fc->d2d_sigma_add_s, fc->c2c_sigma, fc->c2c_sigma_add_s,
+            r->cfg->xbar.wire_resistance_ohm);
 }
 
 /* ---- atomic files ---- */

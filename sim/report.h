@@ -46,6 +46,9 @@ struct scim_chip_result {
     double energy;        /* dynamic energy per image, J (faults change the cells read) */
     uint64_t flipped, stuck, always_match, never_match; /* its faults */
     int faulty_layers;
+    uint64_t misreads;    /* ADC conversions whose code differs from the exact count (analog) */
+    uint64_t conversions; /* ADC conversions */
+    double misread_rate;  /* misreads / conversions */
 };
 
 struct scim_timing;

@@ -49,15 +49,19 @@ void scim_rng_init(struct scim_rng *r, uint64_t seed, uint64_t stream)
     r->spare = 0.0;
 }
 
-uint32_t scim_rng_u32(struct scim_rng *r)
+void scim_rng_init_sub(struct scim_rng *r, uint64_t seed, uint64_t stream, uint32_t sub)
 {
-    if (r->avail == 0) {
-        philox10(r->ctr, r->key, r->out);
-        if (++r->ctr[0] == 0)
-            ++r->ctr[1];
-        r->avail = 4;
-    }
-    return r->out[4 - r->avail--];
+    scim_rng_init(r, seed, stream);
+    r->ctr[1] = sub;
+}
+
+uint32_t scim_rng_refill(struct scim_rng *r)
+{
+    philox10(r->ctr, r->key, r->out);
+    if (++r->ctr[0] == 0)
+        ++r->ctr[1];
+    r->avail = 3;
+    return r->out[0];
 }
 
 uint64_t scim_rng_u64(struct scim_rng *r)
@@ -92,6 +96,40 @@ double scim_rng_normal(struct scim_rng *r)
 int scim_rng_bernoulli(struct scim_rng *r, double p)
 {
     return scim_rng_uniform(r) < p;
+}
+
+double scim_rng_normal_tail(struct scim_rng *r, double a)
+{
+    if (a < 1.0) {
+        double z;
+        do
+            z = scim_rng_normal(r);
+        while (fabs(z) <= a);
+        return z;
+    }
+    /* x = sqrt(a^2 - 2 ln U1) has density x exp(-(x^2 - a^2)/2) on x > a; keeping it
+     * with probability a / x leaves the density proportional to exp(-x^2 / 2). */
+    double x, u2;
+    do {
+        x = sqrt(a * a - 2.0 * log(1.0 - scim_rng_uniform(r)));
+        u2 = scim_rng_uniform(r);
+    } while (u2 * x >= a);
+    return scim_rng_uniform(r) < 0.5 ? -x : x;
+}
+
+double scim_rng_normal_within(struct scim_rng *r, double a)
+{
+    double z;
+    do
+        z = scim_rng_normal(r);
+    while (fabs(z) > a);
+    return z;
+}
+
+uint64_t scim_rng_geometric(struct scim_rng *r, double log1m_p)
+{
+    double k = floor(log(1.0 - scim_rng_uniform(r)) / log1m_p);
+    return k < 0x1p62 ? (uint64_t)k : UINT64_MAX;
 }
 
 static double rand_uniform(void *ctx)

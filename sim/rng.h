@@ -25,7 +25,16 @@ struct scim_rng {
 
 /* Start stream `stream` of seed `seed`. */
 void scim_rng_init(struct scim_rng *r, uint64_t seed, uint64_t stream);
-uint32_t scim_rng_u32(struct scim_rng *r);
+/* Start sub-stream `sub` of a stream: the block counter starts at sub * 2^32, so each
+ * sub-stream has 2^32 blocks (2^34 32-bit draws) before it would reach the next. */
+void scim_rng_init_sub(struct scim_rng *r, uint64_t seed, uint64_t stream, uint32_t sub);
+/* The first word of the next block, with the block's other words kept for the next
+ * draws (scim_rng_u32's slow path). */
+uint32_t scim_rng_refill(struct scim_rng *r);
+static inline uint32_t scim_rng_u32(struct scim_rng *r)
+{
+    return r->avail ? r->out[4 - r->avail--] : scim_rng_refill(r);
+}
 uint64_t scim_rng_u64(struct scim_rng *r);
 /* Uniform in [0, 1) with 53 random bits. */
 double scim_rng_uniform(struct scim_rng *r);
@@ -33,6 +42,14 @@ double scim_rng_uniform(struct scim_rng *r);
 double scim_rng_normal(struct scim_rng *r);
 /* Bernoulli(p): 1 with probability p. */
 int scim_rng_bernoulli(struct scim_rng *r, double p);
+/* Standard normal conditioned on |Z| > a (a >= 0): rejection from the normal for a < 1,
+ * Marsaglia's tail method beyond; exact. */
+double scim_rng_normal_tail(struct scim_rng *r, double a);
+/* Standard normal conditioned on |Z| <= a (a > 0), by rejection; exact. */
+double scim_rng_normal_within(struct scim_rng *r, double a);
+/* Failures before the first success of independent Bernoulli(p) trials, given
+ * log1m_p = log(1 - p) < 0 (inversion of the geometric law); UINT64_MAX when past 2^62. */
+uint64_t scim_rng_geometric(struct scim_rng *r, double log1m_p);
 /* A struct scim_rand view of r, for device models. */
 struct scim_rand scim_rng_rand(struct scim_rng *r);
 
@@ -42,6 +59,8 @@ enum scim_stream_purpose {
     SCIM_STREAM_CHIP = 2,
     SCIM_STREAM_TEST = 3,
     SCIM_STREAM_FAULT = 4,
+    SCIM_STREAM_VARIATION = 5, /* device-to-device conductances: (chip, layer) */
+    SCIM_STREAM_READ = 6,      /* cycle-to-cycle read noise: (image, chip), sub (pass, layer) */
     SCIM_STREAM_TESTVEC = 7, /* samples of the Bayesian test vector: (chip, sample) */
     SCIM_STREAM_SHIFT = 0x53
 };

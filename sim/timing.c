@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "image.h"
+#include "../arch/analog.h"
 #include "systemc/sc_kernel.h"
 
 /* The images in flight: a context per image, recycled when it is done. */
@@ -20,6 +21,7 @@ struct tstate {
     const struct scim_mapping *mp;
     const struct scim_dataset *ds;
     const struct scim_rng_bank *bank;
+    const struct scim_analog *analog;
     struct scim_run_result *res;
     int first, reuse;
     struct scim_image_ctx **of;   /* [n] context of each image while in flight */
@@ -51,6 +53,9 @@ static struct scim_image_ctx *new_ctx(struct tstate *s)
         return NULL;
     s->pool[s->n_pool++] = c;
     if (scim_image_ctx_init(c, s->cfg, s->m, s->mp, s->bank, s->reuse, 2) < 0)
+        return NULL;
+    c->analog = s->analog;
+    if (s->analog && !(c->analog_work = scim_analog_work_alloc(s->analog)))
         return NULL;
     return c;
 }
@@ -95,6 +100,7 @@ static void ctx_done(void *user, int i)
 static void free_state(struct tstate *s)
 {
     for (int i = 0; i < s->n_pool; i++) {
+        free(s->pool[i]->analog_work);
         scim_image_ctx_free(s->pool[i]);
         free(s->pool[i]);
     }
@@ -256,7 +262,7 @@ int scim_timing_run(const struct scim_config *cfg, const struct scim_model *m,
                     struct scim_timing *tm, struct scim_diag *d)
 {
     int passes = scim_mc_passes(cfg, m);
-    struct scim_engine_opts eo = {1, 0, opt->no_reuse, 0};
+    struct scim_engine_opts eo = {1, 0, opt->no_reuse, 0, opt->analog};
     memset(tm, 0, sizeof(*tm));
     if (first < 0 || n < 1 || first + n > ds->n)
         return scim_diag_file_error(d, ds->name, SCIM_ERANGE,
@@ -264,7 +270,8 @@ int scim_timing_run(const struct scim_config *cfg, const struct scim_model *m,
                                     first + n - 1, ds->n);
     struct scim_rng_bank bank;
     struct tstate s = {.cfg = cfg, .m = m, .mp = mp, .ds = ds, .bank = &bank, .res = res,
-                       .first = first, .reuse = scim_engine_reuse(&eo, mp, passes)};
+                       .first = first, .reuse = scim_engine_reuse(&eo, mp, passes),
+                       .analog = opt->analog};
     struct scim_hw_func func = {&s, ctx_start, ctx_of, ctx_done};
     struct scim_hw_chip chip = {0};
     int rc = scim_rng_bank_init(&bank, cfg, m, 0);

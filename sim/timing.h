@@ -21,6 +21,7 @@ struct scim_timing_opts {
     int trace_first;        /* first image traced (index into the run) */
     int trace_last;         /* last image traced */
     int no_reuse;           /* 1: recompute every MVM */
+    const struct scim_analog *analog; /* the chip's analog read model, or NULL (digital) */
 };
 
 /* One block's cycle accounting. */

@@ -53,7 +53,7 @@ static uint64_t simulate(struct scim_model *m, const char *const *ov, size_t n_o
     ASSERT_EQ(scim_map_model(&mp, m, &cfg, &d), 0);
     struct scim_timing_opts to = {0};
     ASSERT_EQ(scim_timing_run(&cfg, m, &mp, &ds, 0, 2, &to, &a, tm, &d), 0);
-    struct scim_engine_opts eo = {1, 0, 0, 0};
+    struct scim_engine_opts eo = {1, 0, 0, 0, NULL};
     ASSERT_EQ(scim_engine_run(&cfg, m, &mp, &ds, 0, 2, &eo, &b, &d), 0);
     ASSERT(!memcmp(a.pred, b.pred, 2));
     ASSERT(!memcmp(&a.chip, &b.chip, sizeof(a.chip)));

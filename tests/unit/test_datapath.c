@@ -14,17 +14,6 @@
 #include "sim/diag.h"
 #include "testmodel.h"
 
-static void load_cfg(struct scim_config *cfg, const char *const *ov, size_t n)
-{
-    struct scim_diag d;
-    scim_diag_init(&d, stderr);
-    const char *all[24] = {"workload.model=unused.yaml"};
-    for (size_t i = 0; i < n; i++)
-        all[i + 1] = ov[i];
-    ASSERT_EQ(scim_config_load(cfg, NULL, all, n + 1, &d), 0);
-    scim_diag_free(&d);
-}
-
 /* The engine's chain for one pass: pixels -> layers -> logits; masks[l] is NULL or
  * the packed rows kept by input dropout. */
 static void chip_forward_ex(const struct scim_mapping *mp, const uint8_t *pix, const int *dropped,
@@ -76,7 +65,7 @@ static void compare_built(struct scim_model *m, int masked, const char *extra)
     struct scim_diag d;
     const char *ov[] = {"adc.bits=8", "crossbar.rows_per_read=32", "crossbar.rows=64", extra};
     int n = m->n_layers, npix = m->in_c * m->in_h * m->in_w, residual_mattered = 0, has_res = 0;
-    load_cfg(&cfg, ov, extra ? 4 : 3);
+    tm_load_cfg(&cfg, ov, extra ? 4 : 3);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, m, &cfg, &d), 0);
     struct scim_rng r;
@@ -102,7 +91,7 @@ static void compare_built(struct scim_model *m, int masked, const char *extra)
             }
         }
         double ref[64], chip[64], plain[64];
-        struct scim_mvm_stats st = {0, 0, 0, 0};
+        struct scim_mvm_stats st = {0};
         ref_forward_ex(m, pix, m->encoding == SCIM_INPUT_BITSERIAL8, variant, masked ? keep : NULL,
                        ref);
         chip_forward_ex(&mp, pix, variant, masked ? masks : NULL, chip, &st);
@@ -159,7 +148,7 @@ static void residual_thresholds(void)
     struct scim_mapping mp;
     struct scim_diag d;
     tm_resnet(&m, SCIM_INPUT_BINARY, 3, SCIM_METHOD_SUBSET);
-    load_cfg(&cfg, NULL, 0);
+    tm_load_cfg(&cfg, NULL, 0);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
     int steps = 0;
@@ -201,7 +190,7 @@ static void compare_faulty(const struct tlayer_spec *spec, int n, enum scim_inpu
     const char *ov[] = {"adc.bits=8", "crossbar.rows_per_read=32", "crossbar.rows=64", strategy,
                         "faults.bit_flip=0.1", "faults.stuck_p=0.1", "faults.stuck_ap=0.05"};
     tm_build(&m, spec, n, 1, 12, 12, enc, 31);
-    load_cfg(&cfg, ov, 7);
+    tm_load_cfg(&cfg, ov, 7);
     ASSERT_EQ(scim_fault_chips(&cfg), 100);
     ASSERT_EQ(scim_faults_apply(&chip, &m, &cfg, 3, &sum), 0);
     ASSERT_EQ(scim_faults_apply(&again, &m, &cfg, 3, &sum2), 0);
@@ -225,7 +214,7 @@ static void compare_faulty(const struct tlayer_spec *spec, int n, enum scim_inpu
         for (int i = 0; i < 144; i++)
             pix[i] = (uint8_t)scim_rng_u32(&r);
         double ref[64], out[64];
-        struct scim_mvm_stats st = {0, 0, 0, 0};
+        struct scim_mvm_stats st = {0};
         ref_forward(&chip, pix, enc == SCIM_INPUT_BITSERIAL8, variant, ref);
         chip_forward(&mp, pix, variant, out, &st);
         for (int k = 0; k < m.classes; k++)
@@ -247,7 +236,7 @@ static void fault_layers(const struct tlayer_spec *spec, int n)
     struct scim_fault_summary sum;
     const char *ov[] = {"faults.bit_flip=0.5", "faults.layers=l1, l3", "faults.layer_fraction=50%"};
     tm_build(&m, spec, n, 1, 12, 12, SCIM_INPUT_BINARY, 5);
-    load_cfg(&cfg, ov, 3);
+    tm_load_cfg(&cfg, ov, 3);
     for (uint64_t k = 0; k < 20; k++) {
         ASSERT_EQ(scim_faults_apply(&chip, &m, &cfg, k, &sum), 0);
         ASSERT_EQ(sum.faulty_layers, 1); /* half of the two listed layers */
@@ -271,7 +260,7 @@ static void compare_model(const struct tlayer_spec *spec, int n, int c, int h, i
     struct scim_diag d;
     const char *ov[] = {"adc.bits=8", "crossbar.rows_per_read=32", "crossbar.rows=64", strategy};
     tm_build(&m, spec, n, c, h, w, enc, seed);
-    load_cfg(&cfg, ov, 4);
+    tm_load_cfg(&cfg, ov, 4);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
     ASSERT_EQ(mp.layers[0].clip_possible, 0);
@@ -286,7 +275,7 @@ static void compare_model(const struct tlayer_spec *spec, int n, int c, int h, i
         for (int l = 0; l < n; l++)
             dropped[l] = (int)(scim_rng_u32(&r) & 1);
         double ref[64], chip[64];
-        struct scim_mvm_stats st = {0, 0, 0, 0};
+        struct scim_mvm_stats st = {0};
         ref_forward(&m, pix, enc == SCIM_INPUT_BITSERIAL8, dropped, ref);
         chip_forward(&mp, pix, dropped, chip, &st);
         for (int k = 0; k < m.classes; k++)
@@ -311,7 +300,7 @@ static void clipped_sums(void)
     struct scim_diag d;
     const char *ov[] = {"adc.bits=3", "crossbar.rows_per_read=16", "crossbar.rows=64"};
     tm_build(&m, spec, 1, 1, 10, 10, SCIM_INPUT_BINARY, 5);
-    load_cfg(&cfg, ov, 3);
+    tm_load_cfg(&cfg, ov, 3);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
     const struct scim_layer_map *lm = &mp.layers[0];
@@ -329,7 +318,7 @@ static void clipped_sums(void)
         scim_act_from_pixels(&a, lm, pix);
         int32_t s[12];
         uint64_t scratch[4];
-        struct scim_mvm_stats st = {0, 0, 0, 0};
+        struct scim_mvm_stats st = {0};
         scim_mvm(lm, &a, NULL, s, scratch, &st);
         uint64_t clips = 0;
         for (int j = 0; j < 12; j++) {
@@ -357,12 +346,7 @@ static void clipped_sums(void)
 
 int main(void)
 {
-    struct tlayer_spec lenet[] = {
-        {SCIM_LAYER_CONV, 4, 3, 1, 1, SCIM_POOL_MAX, 2},
-        {SCIM_LAYER_CONV, 6, 3, 1, 0, SCIM_POOL_AVG, 2},
-        {SCIM_LAYER_LINEAR, 20, 0, 0, 0, SCIM_POOL_NONE, 1},
-        {SCIM_LAYER_LINEAR, 10, 0, 0, 0, SCIM_POOL_NONE, 1},
-    };
+    const struct tlayer_spec *lenet = tm_lenet;
     struct tlayer_spec strided[] = {
         {SCIM_LAYER_CONV, 5, 3, 2, 1, SCIM_POOL_NONE, 1},
         {SCIM_LAYER_LINEAR, 70, 0, 0, 0, SCIM_POOL_NONE, 1},

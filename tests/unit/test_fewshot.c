@@ -114,7 +114,7 @@ static void chip_sigma_by_hand(void)
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_fewshot_check(&cfg, &m, &d), 0);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
-    struct scim_engine_opts opt = {1, 0, 0, 0};
+    struct scim_engine_opts opt = {1, 0, 0, 0, NULL};
     struct scim_counts ev;
     double sigma, s[3] = {-152, 664, 152}, mean = (s[0] + s[1] + s[2]) / 3, ss = 0;
     for (int j = 0; j < 3; j++)
@@ -154,7 +154,7 @@ static void threads(void)
     double s[2];
     struct scim_counts ev[2];
     for (int t = 0; t < 2; t++) {
-        struct scim_engine_opts opt = {t + 1, 0, 0, 0};
+        struct scim_engine_opts opt = {t + 1, 0, 0, 0, NULL};
         ASSERT_EQ(scim_fewshot_test(&cfg, &m, &mp, 9, &opt, &s[t], &ev[t], &d), 0);
     }
     ASSERT(memcmp(&s[0], &s[1], sizeof(double)) == 0 && s[0] > 0);

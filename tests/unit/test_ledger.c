@@ -14,17 +14,6 @@
 #include "sim/report.h"
 #include "testmodel.h"
 
-static void load_cfg(struct scim_config *cfg, const char *const *ov, size_t n)
-{
-    struct scim_diag d;
-    scim_diag_init(&d, stderr);
-    const char *all[16] = {"workload.model=unused.yaml"};
-    for (size_t i = 0; i < n; i++)
-        all[i + 1] = ov[i];
-    ASSERT_EQ(scim_config_load(cfg, NULL, all, n + 1, &d), 0);
-    scim_diag_free(&d);
-}
-
 /* Linear 300 -> 20 on 256-row arrays (128 weights per column), 16 weights per
  * read: row tiles of 128, 128, 44 give 8 + 8 + 3 = 19 reads per pass. */
 static void hand_counts(void)
@@ -36,7 +25,7 @@ static void hand_counts(void)
     struct scim_mapping mp;
     struct scim_diag d;
     tm_build(&m, spec, 2, 3, 10, 10, SCIM_INPUT_BINARY, 1);
-    load_cfg(&cfg, NULL, 0);
+    tm_load_cfg(&cfg, NULL, 0);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
     const struct scim_layer_map *lm = &mp.layers[0];
@@ -68,7 +57,7 @@ static void hand_counts(void)
      * R_P 331 kohm, R_AP = R_P (1 + TMR / (1 + V^2/V_h^2)) with TMR 1, V_h 0.5 V). */
     struct scim_config dev;
     const char *ov[] = {"energy.mode=device"};
-    load_cfg(&dev, ov, 1);
+    tm_load_cfg(&dev, ov, 1);
     struct scim_counts pc = lm->per_pass;
     pc.ev[SCIM_EV_CELLS_LRS] = 4000; /* of the 6000 cells read */
     double ed[SCIM_C_COUNT] = {0};
@@ -124,7 +113,7 @@ static void run(const struct scim_config *cfg, const struct scim_model *m,
                 int no_reuse, struct scim_run_result *res)
 {
     struct scim_diag d;
-    struct scim_engine_opts opt = {threads, 0, no_reuse, 0};
+    struct scim_engine_opts opt = {threads, 0, no_reuse, 0, NULL};
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_engine_run(cfg, m, mp, ds, 0, ds->n, &opt, res, &d), 0);
     scim_diag_free(&d);
@@ -187,7 +176,7 @@ static void engine_determinism_and_totals(void)
     struct scim_diag d;
     const char *ov[] = {"workload.mc_samples=7", "adc.bits=4"};
     tm_build(&m, spec, 4, 1, 16, 16, SCIM_INPUT_BITSERIAL8, 4);
-    load_cfg(&cfg, ov, 2);
+    tm_load_cfg(&cfg, ov, 2);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
     synth_dataset(&ds, 61, 1, 16, 16);
@@ -230,7 +219,7 @@ static void residual_reuse(void)
     struct scim_diag d;
     const char *ov[] = {"workload.mc_samples=12"};
     tm_resnet(&m, SCIM_INPUT_BITSERIAL8, 6, SCIM_METHOD_SCALE_DROPOUT);
-    load_cfg(&cfg, ov, 1);
+    tm_load_cfg(&cfg, ov, 1);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
     synth_dataset(&ds, 50, 3, 8, 8);
@@ -267,7 +256,7 @@ static void residual_overlapped(void)
     struct scim_image_ctx a, b;
     const char *ov[] = {"workload.mc_samples=9"};
     tm_resnet(&m, SCIM_INPUT_BINARY, 7, SCIM_METHOD_SCALE_DROPOUT);
-    load_cfg(&cfg, ov, 1);
+    tm_load_cfg(&cfg, ov, 1);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
     synth_dataset(&ds, 30, 3, 8, 8);
@@ -320,7 +309,7 @@ static void spindrop_off(void)
     const char *ov[] = {"dropout.enabled=false"};
     tm_build_method(&sd, spec, 2, 1, 16, 16, SCIM_INPUT_BITSERIAL8, 9, SCIM_METHOD_SPINDROP);
     tm_build_method(&bnn, spec, 2, 1, 16, 16, SCIM_INPUT_BITSERIAL8, 9, SCIM_METHOD_BNN);
-    load_cfg(&cfg, ov, 1);
+    tm_load_cfg(&cfg, ov, 1);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&m1, &sd, &cfg, &d), 0);
     ASSERT_EQ(scim_map_model(&m2, &bnn, &cfg, &d), 0);
@@ -354,7 +343,7 @@ static void table7_modules(void)
     tm_build_method(&sp, spec, 4, 1, 28, 28, SCIM_INPUT_BINARY, 1, SCIM_METHOD_SPINDROP);
     tm_build_method(&sa, spec, 4, 1, 28, 28, SCIM_INPUT_BINARY, 1, SCIM_METHOD_SPATIAL_SPINDROP);
     tm_build_method(&sd, spec, 4, 1, 28, 28, SCIM_INPUT_BINARY, 1, SCIM_METHOD_SCALE_DROPOUT);
-    load_cfg(&cfg, NULL, 0);
+    tm_load_cfg(&cfg, NULL, 0);
     int kkcin[4] = {25, 150, 400, 120}, cin[4] = {1, 6, 400, 120};
     for (int l = 0; l < 4; l++) {
         ASSERT_EQ(scim_layer_modules(&sp, &sp.layers[l]), kkcin[l]);

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "arch/neuron.h"
+#include "harness.h"
+#include "sim/config.h"
 #include "sim/rng.h"
 #include "workloads/model.h"
 
@@ -27,6 +29,27 @@ static inline double *rnd_vec(struct scim_rng *r, int n, double lo, double hi)
         v[i] = lo + (hi - lo) * scim_rng_uniform(r);
     return v;
 }
+
+/* The built-in defaults with the model key filled and the n overrides ov applied. */
+static inline void tm_load_cfg(struct scim_config *cfg, const char *const *ov, size_t n)
+{
+    struct scim_diag d;
+    scim_diag_init(&d, stderr);
+    const char *all[32] = {"workload.model=unused.yaml"};
+    for (size_t i = 0; i < n && i < 31; i++)
+        all[i + 1] = ov[i];
+    ASSERT_EQ(scim_config_load(cfg, NULL, all, n + 1, &d), 0);
+    scim_diag_free(&d);
+}
+
+/* A small LeNet-like stack on a 12x12 input: conv (max pool), conv (average pool), two
+ * linear layers. */
+static const struct tlayer_spec tm_lenet[4] = {
+    {SCIM_LAYER_CONV, 4, 3, 1, 1, SCIM_POOL_MAX, 2},
+    {SCIM_LAYER_CONV, 6, 3, 1, 0, SCIM_POOL_AVG, 2},
+    {SCIM_LAYER_LINEAR, 20, 0, 0, 0, SCIM_POOL_NONE, 1},
+    {SCIM_LAYER_LINEAR, 10, 0, 0, 0, SCIM_POOL_NONE, 1},
+};
 
 /* Build a model with random +-1 weights, scales and batch-norm on a c x h x w input. */
 static inline void tm_build_method(struct scim_model *m, const struct tlayer_spec *spec, int n,
