@@ -26,7 +26,22 @@ struct scim_fault_summary {
     uint64_t flipped;    /* weights inverted */
     uint64_t stuck;      /* cells stuck (in either state) */
     uint64_t always_match, never_match; /* pairs that no longer depend on the input */
+    uint64_t retention;  /* cells flipped by retention (faults.retention_time) */
+    uint64_t disturbed;  /* AP cells switched to P by reads (faults.reads_since_write) */
+    uint64_t scale_bits; /* scale-SRAM bits flipped */
+    uint64_t scale_levels; /* scale-crossbar cells read one level off (added after mapping) */
+    int rng_stuck;       /* dropout RNG modules stuck at 0 or 1 */
     int faulty_layers;   /* layers that got faults */
+};
+
+/* One layer's scale-crossbar grid and its level-flip draw (mapping.c calls it). */
+struct scim_level_grid {
+    double lo, hi;      /* the grid's first and last value */
+    int bits;           /* bits of a stored value: 2^bits grid points */
+    int levels;         /* levels of one multi-level cell */
+    int cells;          /* cells in tandem per value */
+    double p;           /* probability a cell reads one level off */
+    uint64_t seed, stream; /* the chip's level-flip stream */
 };
 
 /* 1 when cfg asks for faults. */
@@ -46,6 +61,18 @@ void scim_fault_layers(const struct scim_model *m, const struct scim_config *cfg
 int scim_faults_apply(struct scim_model *chip, const struct scim_model *m,
                       const struct scim_config *cfg, uint64_t index,
                       struct scim_fault_summary *sum);
+/* Scale-memory faults of chip instance `index` in its faulty layers on[]: bit flips of
+ * the scale SRAM's words; for the scale crossbar, the layers' level-flip draws (applied
+ * when the chip is mapped). Called by scim_faults_apply. */
+int scim_faults_scales(struct scim_model *chip, const struct scim_model *m,
+                       const struct scim_config *cfg, uint64_t index, const int *on,
+                       struct scim_fault_summary *sum);
+/* Apply level flips to the n values v (on grid g); flips counted. */
+void scim_faults_levels(double *v, size_t n, const struct scim_level_grid *g, uint64_t *flips);
+/* Dropout RNG module `module` of chip instance `chip` (>= 1): -1 working, or its
+ * stuck value 0 / 1 (faults.rng_stuck_0 / _1). The fault-free chip 0 has none. */
+int scim_rng_stuck(const struct scim_config *cfg, uint64_t chip, int module);
+
 /* Free what scim_faults_apply allocated (not the parts shared with m). */
 void scim_faults_free(struct scim_model *chip);
 

@@ -263,6 +263,27 @@ static double *quantized_copy(const double *v, size_t n, double lo, double hi, i
     return q;
 }
 
+/* A chip instance's level flips (faults.scale_level_flip) on the stored values. */
+static int level_flips(struct scim_layer_map *lm, const struct scim_config *cfg, double lo,
+                       double hi, int bits)
+{
+    const struct scim_layer *L = lm->layer;
+    size_t out = (size_t)L->out_c, ns = (size_t)L->n_scale_samples * out;
+    struct scim_level_grid g = {lo, hi, bits, cfg->scell.ops->cell->levels, lm->scale_cells,
+                                L->level_flip_p, (uint64_t)cfg->wl.seed, L->level_flip_stream};
+    if (!lm->qscale && !(lm->qscale = quantized_copy(L->scale, out, lo, hi, 1 << bits)))
+        return SCIM_ENOMEM;
+    if (ns && !lm->qsamples && !(lm->qsamples = quantized_copy(L->scale_samples, ns, lo, hi, 1 << bits)))
+        return SCIM_ENOMEM;
+    scim_faults_levels(lm->qscale, out, &g, &lm->level_flips);
+    if (ns)
+        scim_faults_levels(lm->qsamples, ns, &g, &lm->level_flips);
+    lm->qlayer.scale = lm->qscale;
+    if (ns)
+        lm->qlayer.scale_samples = lm->qsamples;
+    return 0;
+}
+
 static int scale_crossbar(struct scim_layer_map *lm, const struct scim_config *cfg)
 {
     const struct scim_layer *L = lm->layer;
@@ -273,13 +294,13 @@ static int scale_crossbar(struct scim_layer_map *lm, const struct scim_config *c
     lm->scale_rows = L->scale_samples ? L->n_scale_samples + 1 : 1;
     lm->qlayer = *L;
     lm->layer = &lm->qlayer;
-    if (L->scale_bits && bits >= L->scale_bits)
-        return 0;
     double lo = L->scale[0], hi = L->scale[0];
     for (size_t j = 0; j < out; j++)
         lo = fmin(lo, L->scale[j]), hi = fmax(hi, L->scale[j]);
     for (size_t k = 0; k < ns; k++)
         lo = fmin(lo, L->scale_samples[k]), hi = fmax(hi, L->scale_samples[k]);
+    if (L->scale_bits && bits >= L->scale_bits) /* already on a grid at least that fine */
+        return L->level_flip_p > 0.0 ? level_flips(lm, cfg, lo, hi, L->scale_bits) : 0;
     int levels = 1 << bits;
     lm->qscale = quantized_copy(L->scale, out, lo, hi, levels);
     lm->qsamples = ns ? quantized_copy(L->scale_samples, ns, lo, hi, levels) : NULL;
@@ -288,7 +309,7 @@ static int scale_crossbar(struct scim_layer_map *lm, const struct scim_config *c
     lm->qlayer.scale = lm->qscale;
     if (ns)
         lm->qlayer.scale_samples = lm->qsamples;
-    return 0;
+    return L->level_flip_p > 0.0 ? level_flips(lm, cfg, lo, hi, bits) : 0;
 }
 
 /* Events of one pass that do not depend on the data. */

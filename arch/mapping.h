@@ -85,6 +85,7 @@ struct scim_layer_map {
     double *qscale, *qsamples; /* owned arrays of qlayer */
     int scale_cells;          /* scale crossbar: multi-level cells per stored scale */
     int scale_rows;           /* scale crossbar: stored scale vectors (rows) of the layer */
+    uint64_t level_flips;     /* scale crossbar: cells of this chip instance read one level off */
     int int_path;             /* 1: bit-serial layer computed as an integer dot product */
     int8_t *wrow;             /* int path: [out_c][n_rows] weights (+-1) */
     int8_t *wplus;            /* int path: [out_c][n_rows] 1 where the weight is +1, else 0 */

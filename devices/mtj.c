@@ -59,12 +59,33 @@ int scim_mtj_check(const struct scim_mtj_params *p, char *msg, size_t len)
     return 0;
 }
 
-/* Temperature does not enter the binary cell's conductance yet: R_P and TMR are
- * taken at the configured operating point. */
+/* The TMR at temperature temp (device-physics.md §2.3): the spin polarization falls as
+ * P(T) = P0 (1 - a T^1.5), a = 2e-5 K^-1.5, and TMR = 2 P^2 / (1 - P^2) (Julliere),
+ * anchored at the configured TMR at 300 K. R_P is taken as temperature independent
+ * (no verified slope collected). */
+double scim_mtj_tmr_at_temp(double tmr300, double temp)
+{
+    const double a = 2e-5;
+    if (temp == 300.0 || temp <= 0.0)
+        return tmr300;
+    double p300 = sqrt(tmr300 / (2.0 + tmr300));
+    double pt = p300 * (1.0 - a * pow(temp, 1.5)) / (1.0 - a * pow(300.0, 1.5));
+    pt = pt < 0.0 ? 0.0 : pt > 0.999999 ? 0.999999 : pt;
+    return 2.0 * pt * pt / (1.0 - pt * pt);
+}
+
+/* The parameters at temperature temp: a copy with the TMR of that temperature. */
+static struct scim_mtj_params at_temp(const void *p, double temp)
+{
+    struct scim_mtj_params q = *(const struct scim_mtj_params *)p;
+    q.tmr = scim_mtj_tmr_at_temp(q.tmr, temp);
+    return q;
+}
+
 double scim_mtj_op_conductance(const void *p, int state, double v, double temp)
 {
-    (void)temp;
-    return scim_mtj_conductance(p, state, v);
+    struct scim_mtj_params q = at_temp(p, temp);
+    return scim_mtj_conductance(&q, state, v);
 }
 
 double scim_mtj_op_read_voltage(const void *p)
@@ -79,8 +100,8 @@ double scim_mtj_op_read_latency(const void *p)
 
 double scim_mtj_op_read_energy(const void *p, int state, double temp)
 {
-    (void)temp;
-    return scim_mtj_read_energy(p, state);
+    struct scim_mtj_params q = at_temp(p, temp);
+    return scim_mtj_read_energy(&q, state);
 }
 
 double scim_mtj_op_write_energy(const void *p)
@@ -101,6 +122,6 @@ double scim_mtj_op_area(const void *p, double feature_m)
 double scim_mtj_op_sample_conductance(const void *p, int state, double v, double temp,
                                       const struct scim_rand *rnd)
 {
-    (void)temp;
-    return scim_mtj_sample_conductance(p, state, v, rnd);
+    struct scim_mtj_params q = at_temp(p, temp);
+    return scim_mtj_sample_conductance(&q, state, v, rnd);
 }

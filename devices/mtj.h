@@ -60,6 +60,8 @@ struct scim_mtj_params {
 double scim_mtj_resistance(const struct scim_mtj_params *p, int state, double v);
 /* Conductance at bias v, S. */
 double scim_mtj_conductance(const struct scim_mtj_params *p, int state, double v);
+/* TMR at temperature temp (K) for a TMR of tmr300 at 300 K (Julliere, P(T) = P0 (1 - a T^1.5)). */
+double scim_mtj_tmr_at_temp(double tmr300, double temp);
 /* Energy of one read of state: V^2 G t, J. */
 double scim_mtj_read_energy(const struct scim_mtj_params *p, int state);
 /* Supply energy of one write: V_drive I t, J. */

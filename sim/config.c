@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../devices/registry.h"
+#include "../devices/reliability.h"
 #include "../workloads/shift.h"
 #include "error.h"
 #include "param.h"
@@ -227,6 +228,20 @@ static const struct scim_param fault_table[] = {
     F64(struct scim_fault_cfg, "c2c_sigma_add", c2c_sigma_add_s, SCIM_DIM_COND, 0, 1, "0S",
         "cycle-to-cycle (read-noise) conductance variation, additive: G + N(0, sigma^2), "
         "redrawn on every read of every cell (analog read mode)"),
+    F64(struct scim_fault_cfg, "retention_time", retention_s, SCIM_DIM_TIME, 0, 1e12, "0s",
+        "time since the weights were written: each cell flips with 1 - exp(-t / (tau0 "
+        "exp(Delta(T)))), Delta from the cell model at the chip temperature"),
+    F64(struct scim_fault_cfg, "reads_since_write", reads, SCIM_DIM_NONE, 0, 1e18, "0",
+        "reads of each cell since it was written: an STT cell's read current may switch an AP "
+        "cell to P (read disturb, 1 - (1 - p_RD)^N); SOT cells are not disturbed"),
+    F64(struct scim_fault_cfg, "scale_bit_flip", scale_bit_flip, SCIM_DIM_NONE, 0, 1, "0",
+        "probability that a bit of a stored scale word (the 32-bit scale SRAM, IEEE float) flips"),
+    F64(struct scim_fault_cfg, "scale_level_flip", scale_level_flip, SCIM_DIM_NONE, 0, 1, "0",
+        "probability that a multi-level cell of the scale crossbar reads at a neighbouring level"),
+    F64(struct scim_fault_cfg, "rng_stuck_0", rng_stuck_0, SCIM_DIM_NONE, 0, 1, "0",
+        "probability that a dropout RNG module is stuck at 0 (never drops)"),
+    F64(struct scim_fault_cfg, "rng_stuck_1", rng_stuck_1, SCIM_DIM_NONE, 0, 1, "0",
+        "probability that a dropout RNG module is stuck at 1 (always drops)"),
     {0},
 };
 
@@ -551,6 +566,45 @@ static void check_read_mode(const struct scim_config *c, const struct scim_node 
                             keys[i].sec, keys[i].key);
 }
 
+static void check_sum(const struct scim_node *root, const char *a, double x, const char *b,
+                      double y, struct scim_diag *d)
+{
+    if (x + y > 1.0)
+        scim_diag_error(d, loc_of(root, "faults", b),
+                        "'faults.%s' + 'faults.%s' is %g, above 1 (they are exclusive outcomes of "
+                        "one draw)", a, b, x + y);
+}
+
+/* Fault keys that need a particular chip or cell model. */
+static void check_faults(const struct scim_config *c, const struct scim_node *root,
+                         struct scim_diag *d)
+{
+    const struct scim_fault_cfg *f = &c->faults;
+    char msg[256];
+    double p;
+    check_sum(root, "stuck_p", f->stuck_p, "stuck_ap", f->stuck_ap, d);
+    check_sum(root, "rng_stuck_0", f->rng_stuck_0, "rng_stuck_1", f->rng_stuck_1, d);
+    if (f->scale_level_flip > 0.0 && c->smem.kind != SCIM_SCALE_CROSSBAR)
+        scim_diag_error(d, loc_of(root, "faults", "scale_level_flip"),
+                        "'faults.scale_level_flip' needs 'scale_memory.kind: scale_crossbar' "
+                        "(multi-level cells); the scale SRAM takes 'faults.scale_bit_flip'");
+    if (f->scale_bit_flip > 0.0 && c->smem.kind != SCIM_SCALE_SRAM)
+        scim_diag_error(d, loc_of(root, "faults", "scale_bit_flip"),
+                        "'faults.scale_bit_flip' needs 'scale_memory.kind: sram'; the scale "
+                        "crossbar takes 'faults.scale_level_flip'");
+    if (scim_cell_retention_p(c->cell.ops, c->cell.params, f->retention_s, c->chip.temperature_k,
+                              &p, msg, sizeof(msg)) < 0)
+        scim_diag_error(d, loc_of(root, "faults", "retention_time"), "%s", msg);
+    if (scim_cell_read_disturb_p(c->cell.ops, c->cell.params, f->reads, c->chip.temperature_k, &p,
+                                 msg, sizeof(msg)) < 0)
+        scim_diag_error(d, loc_of(root, "faults", "reads_since_write"), "%s", msg);
+    else if (f->reads > 0.0 && !c->cell.ops->cell->read_on_write_path)
+        scim_diag_warn(d, loc_of(root, "faults", "reads_since_write"),
+                       "'faults.reads_since_write' has no effect: the read current of cell "
+                       "model '%s' does not flow on its write path (no read disturb)",
+                       c->cell.ops->name);
+}
+
 /* Checks that involve more than one key. */
 static void cross_check(const struct scim_config *c, const struct scim_node *root,
                         struct scim_diag *d)
@@ -571,6 +625,7 @@ static void cross_check(const struct scim_config *c, const struct scim_node *roo
                         "%d levels",
                         c->scell.ops->name, c->scell.ops->cell->levels);
     check_read_mode(c, root, d);
+    check_faults(c, root, d);
     if (c->adc.columns_per_adc > c->xbar.columns)
         scim_diag_error(d, loc_of(root, "adc", "columns_per_adc"),
                         "'adc.columns_per_adc' (%lld) exceeds 'crossbar.columns' (%lld)",

@@ -152,6 +152,12 @@ struct scim_fault_cfg {
     double d2d_sigma_add_s; /* device-to-device additive sigma: G + N(0, s^2), per chip, S */
     double c2c_sigma;       /* cycle-to-cycle multiplicative sigma, redrawn on every read */
     double c2c_sigma_add_s; /* cycle-to-cycle additive sigma, redrawn on every read, S */
+    double retention_s;     /* time since the weights were written (retention faults), s */
+    double reads;           /* reads of each cell since it was written (STT read disturb) */
+    double scale_bit_flip;  /* probability a bit of a stored 32-bit scale word (SRAM) flips */
+    double scale_level_flip; /* probability a multi-level scale-crossbar cell reads one level off */
+    double rng_stuck_0;     /* probability a dropout RNG module is stuck at 0 (never drops) */
+    double rng_stuck_1;     /* probability a dropout RNG module is stuck at 1 (always drops) */
 };
 
 /* On-chip uncertainty testing with the model's Bayesian test vector (few-shot paper). */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../arch/analog.h"
+#include "../arch/faults.h"
 #include "../arch/neuron.h"
 #include "error.h"
 #include "image.h"
@@ -139,8 +140,11 @@ int scim_rng_bank_init(struct scim_rng_bank *b, const struct scim_config *cfg,
     b->size = (size_t)n * ops->state_size;
     b->module_of = calloc((size_t)m->n_layers, sizeof(int));
     b->states = calloc(1, b->size ? b->size : 1);
-    if (!b->module_of || !b->states)
+    b->stuck = malloc((size_t)n + 1);
+    if (!b->module_of || !b->states || !b->stuck)
         return SCIM_ENOMEM;
+    for (int i = 0; i < n; i++)
+        b->stuck[i] = (int8_t)scim_rng_stuck(cfg, chip, i);
     /* A shared module serves every layer; otherwise layer l owns modules
      * module_of[l] .. module_of[l] + scim_layer_modules() - 1. */
     for (int l = 0; l < m->n_layers; l++)
@@ -164,6 +168,7 @@ void scim_rng_bank_free(struct scim_rng_bank *b)
 {
     free(b->module_of);
     free(b->states);
+    free(b->stuck);
     memset(b, 0, sizeof(*b));
 }
 

@@ -81,6 +81,7 @@ struct scim_rng_bank {
     size_t size;            /* bytes of all states */
     unsigned char *states;  /* modules x state_size */
     int *module_of;         /* [n_layers] module that draws layer l's bits */
+    int8_t *stuck;          /* [modules] -1 working, else the stuck value 0 / 1 (faults) */
 };
 
 int scim_rng_bank_init(struct scim_rng_bank *b, const struct scim_config *cfg,

@@ -125,6 +125,8 @@ static int bit(struct scim_image_ctx *c, int l, int k, double p, const struct sc
     void *state = c->rng_state + mod * c->bank->state_size;
     c->counts[l].ev[SCIM_EV_RNG_BIT]++;
     c->rng_bits++;
+    if (c->bank->stuck && c->bank->stuck[mod] >= 0) /* a stuck module (faults.rng_stuck_*) */
+        return c->bank->stuck[mod];
     return cfg->rng_dev.ops->rng->sample(cfg->rng_dev.params, state, p, rnd);
 }
 

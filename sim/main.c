@@ -533,6 +533,16 @@ static int write_results(struct session *s, const char *dir)
     return 0;
 }
 
+/* What the mapping and the RNG bank of chip instance `chip` add to its fault summary. */
+static void chip_summary(const struct session *s, const struct scim_mapping *mp, uint64_t chip,
+                         struct scim_fault_summary *sum)
+{
+    for (int l = 0; l < mp->n_layers; l++)
+        sum->scale_levels += mp->layers[l].level_flips;
+    for (int k = 0, n = scim_rng_modules(&s->cfg, &s->model); k < n; k++)
+        sum->rng_stuck += scim_rng_stuck(&s->cfg, chip, k) >= 0;
+}
+
 /* One faulty chip instance k: its fault map and variation (drawn from its own streams),
  * mapped and run on the same images, added to the report. */
 static int run_chip(struct session *s, const struct scim_engine_opts *opt, int k, int first, int n)
@@ -556,9 +566,9 @@ static int run_chip(struct session *s, const struct scim_engine_opts *opt, int k
                                              &s->d)) == 0) {
             rc = scim_fewshot_add_chip(&s->fs, &s->cfg, &s->model, &s->map, &chip, &mp, k, &quiet,
                                        &ff, &s->d);
+            chip_summary(s, &mp, quiet.chip, &sum);
             if (rc == 0)
-                rc = scim_report_add_chip(&s->rep, &res, sum.flipped, sum.stuck, sum.always_match,
-                                          sum.never_match, sum.faulty_layers);
+                rc = scim_report_add_chip(&s->rep, &res, &sum);
             scim_run_result_free(&res);
         }
         scim_analog_free(&an);

@@ -99,8 +99,7 @@ int scim_report_add_ood(struct scim_report *r, const char *name, const struct sc
 }
 
 int scim_report_add_chip(struct scim_report *r, const struct scim_run_result *res,
-                         uint64_t flipped, uint64_t stuck, uint64_t always_match,
-                         uint64_t never_match, int faulty_layers)
+                         const struct scim_fault_summary *faults)
 {
     struct scim_chip_result *c = realloc(r->chips, (size_t)(r->n_chips + 1) * sizeof(*c));
     if (!c)
@@ -117,8 +116,7 @@ int scim_report_add_chip(struct scim_report *r, const struct scim_run_result *re
     c->mean_entropy = u.mean_entropy;
     for (int k = 0; k < SCIM_C_COUNT; k++)
         c->energy += e[k] / (res->n_images ? res->n_images : 1);
-    c->flipped = flipped, c->stuck = stuck, c->always_match = always_match;
-    c->never_match = never_match, c->faulty_layers = faulty_layers;
+    c->faults = *faults;
     c->misreads = res->chip.ev[SCIM_EV_ADC_MISREAD];
     c->conversions = res->chip.ev[SCIM_EV_ADC_CONV];
     c->misread_rate = c->conversions ? (double)c->misreads / (double)c->conversions : 0.0;
@@ -129,17 +127,22 @@ void scim_report_chips_csv(const struct scim_report *r, FILE *f)
 {
     fputs("chip,accuracy,flagged,mean_entropy_nats,energy_per_image_j,weights_flipped,"
           "cells_stuck,pairs_always_match,pairs_never_match,faulty_layers,adc_misreads,"
-          "adc_conversions",
+          "adc_conversions,cells_retention_flipped,cells_read_disturbed,scale_bits_flipped,"
+          "scale_levels_flipped,rng_modules_stuck",
           f);
     scim_fewshot_csv(r->fewshot, -1, f);
     fputc('\n', f);
     for (int i = 0; i < r->n_chips; i++) {
         const struct scim_chip_result *c = &r->chips[i];
-        fprintf(f, "%d,%.17g,%.17g,%.17g,%.17g,%llu,%llu,%llu,%llu,%d,%llu,%llu", i, c->accuracy,
-                c->flagged, c->mean_entropy, c->energy, (unsigned long long)c->flipped,
-                (unsigned long long)c->stuck, (unsigned long long)c->always_match,
-                (unsigned long long)c->never_match, c->faulty_layers,
-                (unsigned long long)c->misreads, (unsigned long long)c->conversions);
+        const struct scim_fault_summary *s = &c->faults;
+        fprintf(f, "%d,%.17g,%.17g,%.17g,%.17g,%llu,%llu,%llu,%llu,%d,%llu,%llu,%llu,%llu,%llu,%llu,%d",
+                i, c->accuracy, c->flagged, c->mean_entropy, c->energy,
+                (unsigned long long)s->flipped, (unsigned long long)s->stuck,
+                (unsigned long long)s->always_match, (unsigned long long)s->never_match,
+                s->faulty_layers, (unsigned long long)c->misreads,
+                (unsigned long long)c->conversions, (unsigned long long)s->retention,
+                (unsigned long long)s->disturbed, (unsigned long long)s->scale_bits,
+                (unsigned long long)s->scale_levels, s->rng_stuck);
         scim_fewshot_csv(r->fewshot, i, f);
         fputc('\n', f);
     }

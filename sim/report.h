@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 
+#include "../arch/faults.h"
 #include "engine.h"
 #include "ledger.h"
 
@@ -44,8 +45,7 @@ struct scim_chip_result {
     double flagged;       /* fraction flagged OOD (eq. 26) on the test images */
     double mean_entropy;  /* nats */
     double energy;        /* dynamic energy per image, J (faults change the cells read) */
-    uint64_t flipped, stuck, always_match, never_match; /* its faults */
-    int faulty_layers;
+    struct scim_fault_summary faults; /* its faults (arch/faults.h) */
     uint64_t misreads;    /* ADC conversions whose code differs from the exact count (analog) */
     uint64_t conversions; /* ADC conversions */
     double misread_rate;  /* misreads / conversions */
@@ -93,8 +93,7 @@ void scim_report_json_timing(const struct scim_report *r, FILE *f);
 
 /* Add chip instance `res` (run on a faulty copy of the chip) to the report. */
 int scim_report_add_chip(struct scim_report *r, const struct scim_run_result *res,
-                         uint64_t flipped, uint64_t stuck, uint64_t always_match,
-                         uint64_t never_match, int faulty_layers);
+                         const struct scim_fault_summary *faults);
 /* The per-chip rows as CSV. */
 void scim_report_chips_csv(const struct scim_report *r, FILE *f);
 

@@ -73,6 +73,9 @@ struct scim_layer {
     int n_scale_samples;       /* subset method: stored scale vectors N (0 otherwise) */
     double *scale_samples;     /* subset method: [N][out_c] quantized scale vectors, or NULL */
     double input_scale;        /* multiplies s (1/255 for a bit-serial first layer, else 1) */
+    double level_flip_p;       /* chip instance: probability a scale-crossbar cell of this
+                                  layer reads one level off (arch/faults.h), 0 = none */
+    uint64_t level_flip_stream; /* chip instance: the stream of those draws */
     int residual;              /* index k of the earlier hidden layer whose output (after its
                                   pooling) is this layer's shortcut r, or -1 for none; the
                                   shortcut source is the input of layer k + 1 */
@@ -98,6 +101,7 @@ struct scim_model {
     int tv_samples;              /* test_vector.samples: N it was trained for, 0 if absent */
     char *manifest_path;         /* path the model was loaded from */
     char *tensors_path;          /* resolved safetensors path */
+    int faulty_scales;           /* 1: a chip instance's own copies of the layers' scales */
 };
 
 /* Load a manifest and its safetensors; every error goes to d (file:line:col for the
