@@ -959,17 +959,14 @@ static int cmd_merge(struct session *s, const struct cli *c)
  * on the sweep folder. */
 static int run_script(struct session *s, const char *name, const char *dir)
 {
-    char tools[PATH_MAX], script[PATH_MAX + 64], exe[PATH_MAX];
+    char tools[PATH_MAX], script[PATH_MAX + 64];
     const char *py = getenv("SPINCIM_PYTHON");
     exe_dir(tools, sizeof(tools));
     snprintf(script, sizeof(script), "%s/../tools/%s", tools, name);
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    exe[n > 0 ? n : 0] = '\0';
     if (!is_file(script))
         return scim_diag_file_error(&s->d, script, SCIM_ENOENT, "not found (tools/ of the source "
                                                                 "tree)");
-    char *argv[] = {(char *)(py && *py ? py : "/usr/bin/python3"), script, (char *)dir,
-                    "--spincim", exe, NULL};
+    char *argv[] = {(char *)(py && *py ? py : "/usr/bin/python3"), script, (char *)dir, NULL};
     int st = scim_spawn_wait(argv[0], argv, dir, &s->d);
     return st == 0 ? 0 : st < 0 ? st : scim_diag_file_error(&s->d, dir, SCIM_EIO, "%s failed", name);
 }

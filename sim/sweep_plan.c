@@ -179,6 +179,29 @@ static void fingerprint(struct scim_sweep_plan *pl)
     snprintf(pl->fingerprint, sizeof(pl->fingerprint), "%016llx", (unsigned long long)h);
 }
 
+/* Where a run whose messages name other files (its base config, its model) comes
+ * from in the sweep file: the `base` axis value, else `base:`. */
+static const struct scim_loc *base_loc(const struct scim_sweep_plan *pl, size_t point)
+{
+    const struct scim_sweep_spec *sp = &pl->spec;
+    for (size_t a = 0; a < sp->n_axes; a++)
+        for (size_t k = 0; k < sp->axes[a].n_keys; k++)
+            if (!strcmp(sp->axes[a].keys[k], SCIM_SWEEP_BASE_KEY))
+                return &sp->axes[a].values[scim_sweep_value_index(sp, a, point) *
+                                               sp->axes[a].n_keys + k].loc;
+    return &sp->base_loc;
+}
+
+/* Did any message of the run name the sweep file? */
+static int names_sweep(const struct scim_sweep_plan *pl, const struct scim_diag *scratch)
+{
+    size_t n = strlen(pl->file);
+    for (const char *p = scratch->text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
+        if (!strncmp(p, pl->file, n) && p[n] == ':')
+            return 1;
+    return 0;
+}
+
 /* Check run i; its messages join d once each. Deep (model, mapping) for a point's
  * first seed only: the seed changes nothing they check. */
 static int check_run(struct scim_sweep_plan *pl, const struct scim_sweep_hooks *h, size_t i,
@@ -192,9 +215,14 @@ static int check_run(struct scim_sweep_plan *pl, const struct scim_sweep_hooks *
     scim_diag_init(&scratch, NULL);
     rc = h->check(h->ctx, &run, i % pl->n_seeds == 0, pl->hash[i], &scratch);
     scim_diag_merge(d, &scratch);
-    if (rc < 0 && !scratch.errors)
-        scim_diag_error(d, &(struct scim_loc){pl->file, 0, 0}, "point %zu (%s): %s", run.point,
-                        run.dir, scim_strerror(rc));
+    if (rc < 0 && !names_sweep(pl, &scratch)) {
+        struct scim_diag once;
+        scim_diag_init(&once, NULL);
+        scim_diag_error(&once, base_loc(pl, run.point), "the config '%s' does not load: %s",
+                        run.base ? run.base : "?", scim_strerror(rc));
+        scim_diag_merge(d, &once);
+        scim_diag_free(&once);
+    }
     scim_diag_free(&scratch);
     scim_sweep_run_free(&run);
     return rc;

@@ -6,7 +6,7 @@
  *   axes:                            # each one of values / range / log
  *     - {key: adc.bits, values: [3, 4, 5, 6]}
  *     - {key: crossbar.rows_per_read, range: {from: 8, to: 64, steps: 8}}
- *     - {key: dropout.rng.t_set, log: {from: 1ns, to: 100ns, steps: 5}}
+ *     - {key: chip.clock, log: {from: 100MHz, to: 1GHz, steps: 3}}
  *     - {key: [crossbar.cell.model, crossbar.cell.r_p], values: [[sot_mram, 331kohm],
  *                                                                [stt_mram, 6kohm]]}
  *     - {key: base, values: [../methods/bnn.yaml, ../methods/spindrop.yaml]}
