@@ -265,6 +265,35 @@ class Plotter:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         self.save(fig, name, title, "stacked by component, one bar per point")
 
+    # ---- the points side by side ----
+
+    def side_by_side(self):
+        s = self.s
+        if not s.category:
+            return self.skip("side_by_side", "the sweep has no category axis")
+        ood = next((c for c in s.rows[0] if c.startswith("ood_detection_rate[")), None)
+        panels = [("accuracy", "accuracy [%]", 100.0),
+                  (ood or "flagged_in_distribution",
+                   f"OOD detected, {ood[19:-1]} [%]" if ood else "flagged (test set) [%]", 100.0),
+                  ("energy_per_image_j", "energy per image [\u00b5J]", 1e6),
+                  ("area_mm2", "area [mm\u00b2]", 1.0)]
+        fig, axs = plt.subplots(2, 2, figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+        labels = s.ticks()
+        for ax, (col, title, f) in zip(axs.flat, panels):
+            ax.bar(range(len(s.points)), [f * (s.mean(p, col) or 0.0) for p in s.points],
+                   yerr=[f * s.std(p, col) for p in s.points], color="C0", capsize=2)
+            if col == "accuracy":  # the differences are in the last percent
+                low = min(f * (s.mean(p, col) or 0.0) for p in s.points)
+                ax.set_ylim(max(0.0, low - 5.0), 100.5)
+            ax.set_title(title, fontsize=9)
+            ax.set_xticks(range(len(labels)))
+            ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=6)
+            ax.tick_params(axis="y", labelsize=7)
+            ax.grid(True, axis="y", alpha=0.3)
+        self.save(fig, "side_by_side", "The points side by side",
+                  "accuracy, OOD detection, energy and area per point (mean over seeds, "
+                  "bars = \u00b1 1 std over seeds)")
+
     # ---- accuracy ----
 
     def fault_axis(self):
@@ -385,6 +414,7 @@ class Plotter:
                        "energy_per_image_j")
         self.breakdown("area_breakdown", "area_", "_mm2", "mm\u00b2", "Area by component",
                        "area_mm2")
+        self.side_by_side()
         self.accuracy_vs_faults()
         self.accuracy_vs_t()
         self.rng_curves()

@@ -13,8 +13,8 @@ execute_process(COMMAND ${SIM} report ${OUT} RESULT_VARIABLE rc OUTPUT_VARIABLE 
 if(NOT rc EQUAL 0 OR out MATCHES "skipped")
   message(FATAL_ERROR "report failed or skipped a plot (${rc}): ${out}${err}")
 endif()
-foreach(p energy_vs_faults_bit_flip energy_breakdown area_breakdown accuracy_vs_faults
-          accuracy_vs_T rng_p_sw pareto)
+foreach(p energy_vs_faults_bit_flip energy_breakdown area_breakdown side_by_side
+          accuracy_vs_faults accuracy_vs_T rng_p_sw pareto)
   file(SIZE ${OUT}/plots/${p}.svg svg)
   file(READ ${OUT}/plots/${p}.png head LIMIT 24 HEX)
   string(SUBSTRING "${head}" 0 16 magic)
@@ -34,7 +34,7 @@ foreach(want "<table>" "<th>accuracy over chips [%]</th>" "faults.bit_flip" "Res
     message(FATAL_ERROR "report.html lacks '${want}'")
   endif()
 endforeach()
-if(NOT n EQUAL 7)
-  message(FATAL_ERROR "report.html inlines ${n} images, expected 7")
+if(NOT n EQUAL 8)
+  message(FATAL_ERROR "report.html inlines ${n} images, expected 8")
 endif()
-message(STATUS "ok: 7 plots (PNG 800 x 500 and SVG), report.html with table, images, configs")
+message(STATUS "ok: 8 plots (PNG 800 x 500 and SVG), report.html with table, images, configs")
