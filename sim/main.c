@@ -892,16 +892,51 @@ static struct cli sweep_cli(const struct scim_sweep_run *run)
     return one;
 }
 
+/* The datasets a sweep's check has loaded (name, split, folder) and their sizes. */
+struct sweep_data {
+    char (*key)[PATH_MAX + 96];
+    int *images;
+    size_t n;
+};
+
+/* The run's dataset and image range: loaded once per dataset, then only the range. */
+static int sweep_check_data(struct session *s, struct sweep_data *seen)
+{
+    char buf[PATH_MAX], key[PATH_MAX + 96];
+    const struct scim_workload_cfg *w = &s->cfg.wl;
+    snprintf(key, sizeof(key), "%s|%d|%s", w->dataset[0] ? w->dataset : s->model.dataset, w->split,
+             data_dir(&s->cfg, buf, sizeof(buf)));
+    for (size_t i = 0; i < seen->n; i++)
+        if (!strcmp(seen->key[i], key))
+            return w->first_image + (w->images ? w->images : 1) <= seen->images[i]
+                       ? 0
+                       : scim_diag_error(&s->d, NULL, "workload.first_image %lld + workload.images "
+                                         "%lld exceeds the %d images of the dataset",
+                                         (long long)w->first_image, (long long)w->images,
+                                         seen->images[i]);
+    int first, n, rc = load_data(s, &first, &n);
+    void *k = realloc(seen->key, (seen->n + 1) * sizeof(*seen->key));
+    seen->key = k ? k : seen->key;
+    int *im = realloc(seen->images, (seen->n + 1) * sizeof(*im));
+    seen->images = im ? im : seen->images;
+    if (rc == 0 && k && im) {
+        memcpy(seen->key[seen->n], key, sizeof(key));
+        seen->images[seen->n++] = s->ds.n;
+    }
+    return rc;
+}
+
 static int sweep_check(void *ctx, const struct scim_sweep_run *run, int deep, char hash[17],
                        struct scim_diag *d)
 {
     struct session s;
     struct cli one = sweep_cli(run);
-    (void)ctx;
     memset(&s, 0, sizeof(s));
     scim_diag_init(&s.d, NULL);
     int rc = deep ? load_chip(&s, &one, run->base)
                   : scim_config_load_at(&s.cfg, run->base, run->ov, run->n_ov, &s.d);
+    if (rc == 0 && deep)
+        rc = sweep_check_data(&s, ctx);
     if (rc == 0)
         scim_config_hash(&s.cfg, hash);
     scim_diag_merge(d, &s.d);
@@ -942,7 +977,12 @@ static int cmd_sweep(struct session *s, const struct cli *c)
         .shards = c->shards, .job = c->job, .engine = c->engine ? !strcmp(c->engine, "systemc") : -1,
         .summary = stdout, .argc = c->argc, .argv = c->argv,
         .hooks = {sweep_check, sweep_run, NULL}};
-    return scim_sweep(&o, &s->d);
+    struct sweep_data seen = {NULL, NULL, 0};
+    o.hooks.ctx = &seen;
+    int rc = scim_sweep(&o, &s->d);
+    free(seen.key);
+    free(seen.images);
+    return rc;
 }
 
 static int cmd_merge(struct session *s, const struct cli *c)
