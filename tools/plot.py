@@ -16,10 +16,13 @@ import os
 import re
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    sys.exit("spincim plot needs matplotlib for /usr/bin/python3 (Debian: apt-get install "
+             "python3-matplotlib), or $SPINCIM_PYTHON naming a Python that has it")
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 5.0, 100  # 800 x 500 pixels
 MAX_LINES = 12
@@ -260,8 +263,8 @@ class Plotter:
                            fontsize=7 if len(labels) > 8 else 8)
         ax.set_ylabel(f"{title.split(' by ')[0].lower()} [{u}]")
         ax.set_title(title)
-        if labels[0].startswith("#"):
-            ax.set_xlabel("point (see the results table)")
+        ax.set_xlabel("point (see the results table)" if labels[0].startswith("#")
+                      else " \u00b7 ".join(s.axes), fontsize=8)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         self.save(fig, name, title, "stacked by component, one bar per point")
 
