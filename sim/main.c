@@ -974,7 +974,8 @@ static int cmd_sweep(struct session *s, const struct cli *c)
         .file = c->config, .out = c->out ? c->out : obuf, .overrides = c->overrides,
         .n_overrides = c->n_overrides, .threads = c->threads, .workers = c->workers,
         .resume = c->resume, .force = c->force, .quiet = c->quiet, .shard = c->shard,
-        .shards = c->shards, .job = c->job, .engine = c->engine ? !strcmp(c->engine, "systemc") : -1,
+        .shards = c->shards, .job = c->job,
+        .engine = c->engine ? !strcmp(c->engine, "systemc") : -1,
         .summary = stdout, .argc = c->argc, .argv = c->argv,
         .hooks = {sweep_check, sweep_run, NULL}};
     struct sweep_data seen = {NULL, NULL, 0};
@@ -1008,7 +1009,9 @@ static int run_script(struct session *s, const char *name, const char *dir)
                                                                 "tree)");
     char *argv[] = {(char *)(py && *py ? py : "/usr/bin/python3"), script, (char *)dir, NULL};
     int st = scim_spawn_wait(argv[0], argv, dir, &s->d);
-    return st == 0 ? 0 : st < 0 ? st : scim_diag_file_error(&s->d, dir, SCIM_EIO, "%s failed", name);
+    if (st > 0)
+        return scim_diag_file_error(&s->d, dir, SCIM_EIO, "%s failed", name);
+    return st;
 }
 
 /* plot DIR; report DIR (the plots first). */

@@ -25,14 +25,14 @@ struct state {
     const struct scim_sweep_opts *o;
     const struct scim_sweep_plan *pl;
     struct scim_diag *d;
-    char **rows;            /* [n_runs] rows of the finished runs (owned) */
-    size_t *todo;           /* runs to do, n_todo of them */
+    char **rows;  /* [n_runs] rows of the finished runs (owned) */
+    size_t *todo; /* runs to do, n_todo of them */
     size_t n_todo;
     struct scim_sweep_info info;
     struct scim_progress prog;
-    double last_write;      /* when the tables were last written */
-    int dirty;              /* rows changed since */
-    int lock_fd;            /* out/.lock, held while the sweep runs */
+    double last_write; /* when the tables were last written */
+    int dirty;         /* rows changed since */
+    int lock_fd;       /* out/.lock, held while the sweep runs */
 };
 
 /* ---- the folder ---- */
@@ -69,8 +69,7 @@ static int row_matches(const struct scim_sweep_plan *pl, const struct scim_sweep
     const char *p = scim_flat_get(&o, "point", NULL), *dir = scim_flat_get(&o, "dir", NULL);
     const char *h = scim_flat_get(&o, "config_hash", NULL), *e = scim_flat_get(&o, "engine", NULL);
     int ok = p && dir && h && e && !strcmp(p, point) && !strcmp(dir, run->dir) &&
-             !strcmp(h, pl->hash[run->index]) &&
-             !strcmp(e, pl->systemc ? "systemc" : "functional");
+             !strcmp(h, pl->hash[run->index]) && !strcmp(e, pl->systemc ? "systemc" : "functional");
     scim_flat_free(&o);
     return ok;
 }
@@ -180,12 +179,13 @@ static void summary(const struct state *st, int rc)
     double wall = scim_now() - st->info.t0;
     if (!f)
         return;
-    fprintf(f, "sweep: %zu of %zu runs done (%zu now, %zu kept) in %.2f s, %.3g runs/s; %d "
-               "process%s x %d worker%s x %d thread%s\n",
+    fprintf(f,
+            "sweep: %zu of %zu runs done (%zu now, %zu kept) in %.2f s, %.3g runs/s; %d "
+            "process%s x %d worker%s x %d thread%s\n",
             st->info.done + st->info.kept, st->info.todo + st->info.kept, st->info.done,
-            st->info.kept, wall, wall > 0 ? (double)st->info.done / wall : 0.0,
-            st->info.processes, st->info.processes == 1 ? "" : "es", st->info.workers,
-            st->info.workers == 1 ? "" : "s", st->info.threads, st->info.threads == 1 ? "" : "s");
+            st->info.kept, wall, wall > 0 ? (double)st->info.done / wall : 0.0, st->info.processes,
+            st->info.processes == 1 ? "" : "es", st->info.workers, st->info.workers == 1 ? "" : "s",
+            st->info.threads, st->info.threads == 1 ? "" : "s");
     if (rc == 0)
         fprintf(f, "results in %s/results.csv and %s/results.jsonl\n", st->o->out, st->o->out);
 }
@@ -210,9 +210,7 @@ static int finish(struct state *st, int rc)
     scim_progress_draw(&st->prog, &st->info, 1);
     scim_progress_clear(&st->prog);
     int wrc = write_tables(st);
-    const char *status = rc < 0                       ? "failed"
-                         : st->info.done < st->n_todo ? "incomplete"
-                                                      : "complete";
+    const char *status = rc < 0 ? "failed" : st->info.done < st->n_todo ? "incomplete" : "complete";
     if (wrc == 0)
         wrc = scim_sweep_info_write(st->o->out, st->o, st->pl, &st->info, status, st->d);
     if (!st->o->quiet)
@@ -231,8 +229,7 @@ static void state_free(struct state *st)
 }
 
 /* A SystemC run's own process: check and run only that run. */
-static int one_job(const struct scim_sweep_opts *o, struct scim_sweep_plan *pl,
-                   struct scim_diag *d)
+static int one_job(const struct scim_sweep_opts *o, struct scim_sweep_plan *pl, struct scim_diag *d)
 {
     int rc = scim_sweep_plan_check(pl, &o->hooks, o->job, d);
     char *row = NULL;
@@ -258,10 +255,16 @@ static int run_sweep(const struct scim_sweep_opts *o, struct scim_sweep_plan *pl
     if (rc == 0) {
         shares(o, m, st.n_todo, &st.info.workers, &st.info.threads);
         st.info.processes = m->size;
-        struct scim_sweep_exec_cfg c = {
-            .o = o, .pl = pl, .mpi = m, .workers = built == 0 ? st.info.workers : 0,
-            .threads = st.info.threads, .todo = st.todo, .n_todo = st.n_todo,
-            .commit = commit, .tick = tick, .ctx = &st};
+        struct scim_sweep_exec_cfg c = {.o = o,
+                                        .pl = pl,
+                                        .mpi = m,
+                                        .workers = built == 0 ? st.info.workers : 0,
+                                        .threads = st.info.threads,
+                                        .todo = st.todo,
+                                        .n_todo = st.n_todo,
+                                        .commit = commit,
+                                        .tick = tick,
+                                        .ctx = &st};
         rc = scim_sweep_exec(&c);
     }
     if (m->rank == 0 && st.rows)

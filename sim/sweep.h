@@ -33,21 +33,21 @@ struct scim_sweep_run {
     const char *base;         /* config file */
     struct scim_override *ov; /* overrides in order: set, command line, axes, seed (owned) */
     size_t n_ov;
-    char dir[48];             /* its folder in the sweep folder: points/0003[/seed-2] */
-    char seed_assign[48];     /* "workload.seed=N" for the seed override */
+    char dir[48];         /* its folder in the sweep folder: points/0003[/seed-2] */
+    char seed_assign[48]; /* "workload.seed=N" for the seed override */
 };
 
 /* A sweep expanded into runs. */
 struct scim_sweep_plan {
-    struct scim_sweep_spec spec;   /* the sweep file */
-    const char *file;              /* its path (not owned) */
-    const char *const *cli;        /* command-line overrides (not owned), n_cli of them */
+    struct scim_sweep_spec spec; /* the sweep file */
+    const char *file;            /* its path (not owned) */
+    const char *const *cli;      /* command-line overrides (not owned), n_cli of them */
     size_t n_cli;
-    size_t n_seeds;                /* runs per point: the seeds, or 1 */
-    size_t n_runs;                 /* points x seeds */
-    int systemc;                   /* the runs use the SystemC engine */
-    char (*hash)[17];              /* [n_runs] resolved config hash of each run (after the check) */
-    char fingerprint[17];          /* over every run's folder, hash and the engine */
+    size_t n_seeds;       /* runs per point: the seeds, or 1 */
+    size_t n_runs;        /* points x seeds */
+    int systemc;          /* the runs use the SystemC engine */
+    char (*hash)[17];     /* [n_runs] resolved config hash of each run (after the check) */
+    char fingerprint[17]; /* over every run's folder, hash and the engine */
 };
 
 /* What the CLI lends: checking and running one config. */
@@ -63,22 +63,22 @@ struct scim_sweep_hooks {
 };
 
 struct scim_sweep_opts {
-    const char *file;              /* the sweep file */
-    const char *out;               /* results folder */
-    const char *const *overrides;  /* -p, --images, --chips, --seed as "key=value" */
+    const char *file;             /* the sweep file */
+    const char *out;              /* results folder */
+    const char *const *overrides; /* -p, --images, --chips, --seed as "key=value" */
     size_t n_overrides;
-    int threads;                   /* cores for this process (<= 0: all cores / local ranks) */
-    int workers;                   /* runs at once (<= 0: min(threads, runs)); each run gets
-                                      threads / workers engine threads */
-    int resume;                    /* keep the runs already done */
-    int force;                     /* start over in a folder that holds a sweep */
-    int quiet;                     /* no progress bar, no summary */
-    int shard, shards;             /* --shard i/N: points with index % N == i (shards 0: all) */
-    long job;                      /* >= 0: only this run, here (a SystemC run's process) */
-    int engine;                    /* -1: the sweep file's; 0 functional; 1 systemc */
-    FILE *summary;                 /* where the closing summary goes (NULL: nowhere) */
-    int argc;                      /* the command line, for the SystemC runs' processes */
-    char *const *argv;             /* and the provenance */
+    int threads;       /* cores for this process (<= 0: all cores / local ranks) */
+    int workers;       /* runs at once (<= 0: min(threads, runs)); each run gets
+                          threads / workers engine threads */
+    int resume;        /* keep the runs already done */
+    int force;         /* start over in a folder that holds a sweep */
+    int quiet;         /* no progress bar, no summary */
+    int shard, shards; /* --shard i/N: points with index % N == i (shards 0: all) */
+    long job;          /* >= 0: only this run, here (a SystemC run's process) */
+    int engine;        /* -1: the sweep file's; 0 functional; 1 systemc */
+    FILE *summary;     /* where the closing summary goes (NULL: nowhere) */
+    int argc;          /* the command line, for the SystemC runs' processes */
+    char *const *argv; /* and the provenance */
     struct scim_sweep_hooks hooks;
 };
 
@@ -87,8 +87,8 @@ int scim_sweep(const struct scim_sweep_opts *o, struct scim_diag *d);
 
 /* Merge the sweep folders dirs (shards of one sweep) into out: every run's folder
  * copied, one row per run (sorted, de-duplicated, config hashes checked). */
-int scim_sweep_merge(const char *out, const char *const *dirs, size_t n, int force,
-                     FILE *summary, struct scim_diag *d);
+int scim_sweep_merge(const char *out, const char *const *dirs, size_t n, int force, FILE *summary,
+                     struct scim_diag *d);
 
 /* ---- the plan (sweep_plan.c) ---- */
 

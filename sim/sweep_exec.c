@@ -31,15 +31,15 @@ struct fin {
 struct exec {
     const struct scim_sweep_exec_cfg *c;
     pthread_mutex_t mu;
-    pthread_cond_t work;     /* workers wait here for runs */
-    pthread_cond_t news;     /* the main thread waits here for finished runs / idle workers */
-    size_t *queue;           /* runs to hand out: queue[head..len) */
+    pthread_cond_t work; /* workers wait here for runs */
+    pthread_cond_t news; /* the main thread waits here for finished runs / idle workers */
+    size_t *queue;       /* runs to hand out: queue[head..len) */
     size_t head, len, cap;
-    int closed;              /* no run will be added to the queue */
-    int stop;                /* a run failed: hand out no more */
-    int idle;                /* workers waiting for a run */
-    int live;                /* workers not yet exited */
-    struct fin *fins;        /* finished, not yet collected */
+    int closed;       /* no run will be added to the queue */
+    int stop;         /* a run failed: hand out no more */
+    int idle;         /* workers waiting for a run */
+    int live;         /* workers not yet exited */
+    struct fin *fins; /* finished, not yet collected */
     size_t n_fins, cap_fins;
     size_t handed, finished; /* rank 0: runs handed out (here and to other ranks) and finished */
 };
@@ -105,8 +105,8 @@ static int run_child(const struct scim_sweep_opts *o, size_t i, const char *dir,
     return read_row(dir, row, d);
 }
 
-int scim_sweep_run_one(const struct scim_sweep_opts *o, const struct scim_sweep_plan *pl,
-                       size_t i, int threads, int child, char **row, struct scim_diag *d)
+int scim_sweep_run_one(const struct scim_sweep_opts *o, const struct scim_sweep_plan *pl, size_t i,
+                       int threads, int child, char **row, struct scim_diag *d)
 {
     struct scim_sweep_run run;
     char dir[4200];

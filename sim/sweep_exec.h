@@ -10,12 +10,12 @@
 #include "sweep_mpi.h"
 
 struct scim_sweep_exec_cfg {
-    const struct scim_sweep_opts *o;   /* the sweep's options (hooks, folder, argv) */
-    const struct scim_sweep_plan *pl;  /* its runs */
-    const struct scim_mpi *mpi;        /* this process among the others */
-    int workers;                       /* worker threads of this process (0: none) */
-    int threads;                       /* engine threads of each run */
-    const size_t *todo;                /* rank 0: the runs to do, in order */
+    const struct scim_sweep_opts *o;  /* the sweep's options (hooks, folder, argv) */
+    const struct scim_sweep_plan *pl; /* its runs */
+    const struct scim_mpi *mpi;       /* this process among the others */
+    int workers;                      /* worker threads of this process (0: none) */
+    int threads;                      /* engine threads of each run */
+    const size_t *todo;               /* rank 0: the runs to do, in order */
     size_t n_todo;
     /* Rank 0, main thread: run `run` finished (rc < 0: failed; the row is handed over). */
     void (*commit)(void *ctx, size_t run, int rc, char *row);
@@ -30,7 +30,7 @@ int scim_sweep_exec(const struct scim_sweep_exec_cfg *c);
 /* Run i now: in this process (its folder, then its row file), or with child = 1 in
  * a new process of this program (a SystemC run: one simulation per process). On
  * success *row is its row (free it). */
-int scim_sweep_run_one(const struct scim_sweep_opts *o, const struct scim_sweep_plan *pl,
-                       size_t i, int threads, int child, char **row, struct scim_diag *d);
+int scim_sweep_run_one(const struct scim_sweep_opts *o, const struct scim_sweep_plan *pl, size_t i,
+                       int threads, int child, char **row, struct scim_diag *d);
 
 #endif

@@ -123,8 +123,8 @@ static void w_info(const void *cv, FILE *f)
     kv(f, "date", inf->date, 0);
     kv(f, "host", host, 0);
     kv(f, "cpu", cpu, 0);
-    fprintf(f, "  \"cores\": %ld,\n  \"processes\": %d,\n  \"workers\": %d,\n", sysconf(_SC_NPROCESSORS_ONLN),
-            inf->processes, inf->workers);
+    fprintf(f, "  \"cores\": %ld,\n  \"processes\": %d,\n  \"workers\": %d,\n",
+            sysconf(_SC_NPROCESSORS_ONLN), inf->processes, inf->workers);
     fprintf(f, "  \"threads_per_run\": %d,\n  \"runs_todo\": %zu,\n  \"runs_kept\": %zu,\n",
             inf->threads, inf->todo, inf->kept);
     fprintf(f, "  \"runs_done\": %zu,\n  \"runs_failed\": %zu,\n  \"wall_s\": %.3f,\n", inf->done,
@@ -172,8 +172,8 @@ void scim_progress_draw(struct scim_progress *p, const struct scim_sweep_info *i
     for (size_t i = 0; i < 30; i++)
         bar[i] = i < fill ? '#' : '.';
     bar[30] = '\0';
-    int n = fprintf(stderr, "\r[%s] %zu/%zu runs  %.2f runs/s  ETA %s", bar, done, total, rate,
-                    eta);
+    int n =
+        fprintf(stderr, "\r[%s] %zu/%zu runs  %.2f runs/s  ETA %s", bar, done, total, rate, eta);
     if (n < p->width)
         fprintf(stderr, "%*s", p->width - n, "");
     p->width = n;

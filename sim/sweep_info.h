@@ -12,15 +12,15 @@
 
 /* One invocation of a sweep, as sweep.json records it. */
 struct scim_sweep_info {
-    double t0;        /* monotonic start, s */
-    char date[32];    /* start, UTC, ISO 8601 */
-    size_t todo;      /* runs this invocation had to do */
-    size_t kept;      /* runs already done before (--resume) */
-    size_t done;      /* runs done by this invocation */
-    size_t failed;    /* runs that failed */
-    int processes;    /* MPI processes (1 without) */
-    int workers;      /* runs at once in rank 0's process */
-    int threads;      /* engine threads per run */
+    double t0;     /* monotonic start, s */
+    char date[32]; /* start, UTC, ISO 8601 */
+    size_t todo;   /* runs this invocation had to do */
+    size_t kept;   /* runs already done before (--resume) */
+    size_t done;   /* runs done by this invocation */
+    size_t failed; /* runs that failed */
+    int processes; /* MPI processes (1 without) */
+    int workers;   /* runs at once in rank 0's process */
+    int threads;   /* engine threads per run */
 };
 
 /* Seconds on the monotonic clock. */
@@ -40,9 +40,9 @@ int scim_sweep_info_write(const char *out, const struct scim_sweep_opts *o,
 
 /* The progress bar on stderr: runs done / to do, runs/s, time left. */
 struct scim_progress {
-    int on;       /* drawing (stderr is a terminal) */
-    double last;  /* when it was last drawn */
-    int width;    /* characters drawn last time */
+    int on;      /* drawing (stderr is a terminal) */
+    double last; /* when it was last drawn */
+    int width;   /* characters drawn last time */
 };
 
 void scim_progress_draw(struct scim_progress *p, const struct scim_sweep_info *inf, int force);

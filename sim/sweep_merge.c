@@ -25,7 +25,7 @@ struct merge {
     size_t n_dirs;
     struct scim_flat *jobs; /* one per run */
     size_t n_jobs;
-    char **rows;            /* [n_jobs] the row of each run, NULL when missing */
+    char **rows; /* [n_jobs] the row of each run, NULL when missing */
     struct scim_diag *d;
 };
 
@@ -144,7 +144,8 @@ static char *row_in(const struct merge *mg, size_t j, size_t k)
     const char *h = ok ? scim_flat_get(&o, "config_hash", NULL) : NULL;
     if (!h || strcmp(h, hash)) {
         scim_diag_warn(mg->d, &(struct scim_loc){path, 0, 0},
-                       "a row of another config (hash %s, run's %s); ignored", h ? h : "none", hash);
+                       "a row of another config (hash %s, run's %s); ignored", h ? h : "none",
+                       hash);
         free(text), text = NULL;
     }
     if (ok)
@@ -201,7 +202,8 @@ static void w_merged_info(const void *iv, FILE *f)
     free(list);
     fprintf(f, ",\n  \"date\": \"%s\",\n  \"runs\": %zu,\n  \"runs_done\": %zu,\n", date,
             in->mg->n_jobs, in->merged);
-    fprintf(f, "  \"status\": \"%s\"\n}\n", in->merged == in->mg->n_jobs ? "complete" : "incomplete");
+    fprintf(f, "  \"status\": \"%s\"\n}\n",
+            in->merged == in->mg->n_jobs ? "complete" : "incomplete");
 }
 
 static int write_out(struct merge *mg, size_t merged)
@@ -247,8 +249,8 @@ static void merge_free(struct merge *mg)
     free(mg->rows);
 }
 
-int scim_sweep_merge(const char *out, const char *const *dirs, size_t n, int force,
-                     FILE *summary, struct scim_diag *d)
+int scim_sweep_merge(const char *out, const char *const *dirs, size_t n, int force, FILE *summary,
+                     struct scim_diag *d)
 {
     struct merge mg = {out, dirs, n, NULL, 0, NULL, d};
     int rc = n ? read_jobs(&mg) : scim_diag_error(d, NULL, "merge needs sweep folders");
@@ -263,8 +265,9 @@ int scim_sweep_merge(const char *out, const char *const *dirs, size_t n, int for
     if (rc == 0)
         rc = write_out(&mg, merged);
     if (rc == 0 && merged < mg.n_jobs)
-        scim_diag_warn(d, &(struct scim_loc){out, 0, 0}, "%zu of %zu runs are in none of the "
-                                                          "folders",
+        scim_diag_warn(d, &(struct scim_loc){out, 0, 0},
+                       "%zu of %zu runs are in none of the "
+                       "folders",
                        mg.n_jobs - merged, mg.n_jobs);
     if (rc == 0 && summary)
         fprintf(summary, "merge: %zu of %zu runs from %zu folders into %s/results.csv\n", merged,

@@ -86,8 +86,8 @@ int scim_mpi_poll(const struct scim_mpi *m, struct scim_mpi_msg *msg)
     int flag = 0, n = 0;
     MPI_Status st;
     memset(msg, 0, sizeof(*msg));
-    if (!m->on || MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st) != MPI_SUCCESS ||
-        !flag)
+    if (!m->on ||
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st) != MPI_SUCCESS || !flag)
         return 0;
     MPI_Get_count(&st, MPI_BYTE, &n);
     char *buf = malloc((size_t)n + 1);

@@ -187,8 +187,9 @@ static const struct scim_loc *base_loc(const struct scim_sweep_plan *pl, size_t 
     for (size_t a = 0; a < sp->n_axes; a++)
         for (size_t k = 0; k < sp->axes[a].n_keys; k++)
             if (!strcmp(sp->axes[a].keys[k], SCIM_SWEEP_BASE_KEY))
-                return &sp->axes[a].values[scim_sweep_value_index(sp, a, point) *
-                                               sp->axes[a].n_keys + k].loc;
+                return &sp->axes[a]
+                            .values[scim_sweep_value_index(sp, a, point) * sp->axes[a].n_keys + k]
+                            .loc;
     return &sp->base_loc;
 }
 

@@ -67,8 +67,8 @@ static int add_set(struct scim_sweep_spec *sp, const char *key, const struct sci
 }
 
 /* Every scalar under map, as a dotted key below prefix ("adc: {bits: 5}" = adc.bits). */
-static int read_set_map(struct scim_sweep_spec *sp, const struct scim_node *map,
-                        const char *prefix, struct scim_diag *d)
+static int read_set_map(struct scim_sweep_spec *sp, const struct scim_node *map, const char *prefix,
+                        struct scim_diag *d)
 {
     for (size_t i = 0; i < map->n; i++) {
         char key[256];
@@ -141,8 +141,9 @@ static int read_axis(struct scim_sweep_spec *sp, struct scim_sweep_axis *ax,
                      const struct scim_node *an, const char *where, struct scim_diag *d)
 {
     if (an->kind != SCIM_NODE_MAP)
-        return scim_diag_error(d, &an->loc, "an axis is a mapping with 'key' and 'values', "
-                                            "'range' or 'log'");
+        return scim_diag_error(d, &an->loc,
+                               "an axis is a mapping with 'key' and 'values', "
+                               "'range' or 'log'");
     struct scim_node *kn = take(an, "key");
     int rc = kn ? axis_keys_of(ax, kn, d)
                 : scim_diag_error(d, &an->loc, "an axis needs a 'key' (a config key path)");
@@ -198,8 +199,8 @@ static int read_axes(struct scim_sweep_spec *sp, struct scim_diag *d)
 
 /* ---- combine, seeds, engine ---- */
 
-static int read_choice(const struct scim_node *root, const char *key, const char *a,
-                       const char *b, int *out, struct scim_diag *d)
+static int read_choice(const struct scim_node *root, const char *key, const char *a, const char *b,
+                       int *out, struct scim_diag *d)
 {
     struct scim_node *n = take(root, key);
     *out = 0;

@@ -29,36 +29,37 @@
 
 /* One value an axis key takes (or one `set:` entry). */
 struct scim_sweep_value {
-    char *assign;        /* "key=value" as an override reads it (owned); for base: the path */
-    char *shown;         /* the value as written, for the results ("10ns", "../bnn.yaml") (owned) */
-    struct scim_loc loc; /* the value in the sweep file (the range/log mapping for generated ones) */
+    char *assign; /* "key=value" as an override reads it (owned); for base: the path */
+    char *shown;  /* the value as written, for the results ("10ns", "../bnn.yaml") (owned) */
+    struct scim_loc
+        loc; /* the value in the sweep file (the range/log mapping for generated ones) */
 };
 
 /* One axis: one key or several linked keys, and the values they take together. */
 struct scim_sweep_axis {
-    char **keys;                     /* config key paths, or "base" (owned), n_keys of them */
-    struct scim_loc *key_locs;       /* where each key was written */
+    char **keys;               /* config key paths, or "base" (owned), n_keys of them */
+    struct scim_loc *key_locs; /* where each key was written */
     size_t n_keys;
     struct scim_sweep_value *values; /* n_values x n_keys, value v of key k at [v * n_keys + k] */
     size_t n_values;
 };
 
 struct scim_sweep_spec {
-    struct scim_doc doc;              /* the sweep file (every location points into it) */
-    char *base;                       /* base config path, relative to the working folder (owned) */
-    struct scim_loc base_loc;         /* where it was written */
-    char **set_keys;                  /* `set:` keys (owned), n_set of them */
+    struct scim_doc doc;      /* the sweep file (every location points into it) */
+    char *base;               /* base config path, relative to the working folder (owned) */
+    struct scim_loc base_loc; /* where it was written */
+    char **set_keys;          /* `set:` keys (owned), n_set of them */
     struct scim_loc *set_key_locs;
-    struct scim_sweep_value *set;     /* their values */
+    struct scim_sweep_value *set; /* their values */
     size_t n_set;
-    struct scim_sweep_axis *axes;     /* n_axes of them */
+    struct scim_sweep_axis *axes; /* n_axes of them */
     size_t n_axes;
-    int zip;                          /* 1: combine zip, 0: product */
-    int64_t *seeds;                   /* `seeds:` (owned), or NULL when absent */
+    int zip;        /* 1: combine zip, 0: product */
+    int64_t *seeds; /* `seeds:` (owned), or NULL when absent */
     struct scim_loc *seed_locs;
     size_t n_seeds;
-    int systemc;                      /* engine: systemc */
-    size_t n_points;                  /* points the axes make */
+    int systemc;     /* engine: systemc */
+    size_t n_points; /* points the axes make */
 };
 
 /* Parse and check the sweep file at path; errors go to d. Returns 0 or < 0 (spec is

@@ -45,8 +45,8 @@ char *scim_sweep_path(const char *dir, const char *path)
     return p;
 }
 
-static int set_value(struct scim_sweep_value *v, const char *key, const char *text,
-                     const char *dir, const struct scim_loc *loc)
+static int set_value(struct scim_sweep_value *v, const char *key, const char *text, const char *dir,
+                     const struct scim_loc *loc)
 {
     int base = !strcmp(key, SCIM_SWEEP_BASE_KEY);
     v->assign = base ? scim_sweep_path(dir, text) : assignment(key, text);
@@ -76,8 +76,7 @@ void scim_sweep_value_free(struct scim_sweep_value *v)
 
 /* Value i of the list: item i itself (one key), or item i's element k (linked keys). */
 static const struct scim_node *item_for(const struct scim_sweep_axis *ax,
-                                        const struct scim_node *item, size_t k,
-                                        struct scim_diag *d)
+                                        const struct scim_node *item, size_t k, struct scim_diag *d)
 {
     if (ax->n_keys == 1)
         return item;
@@ -91,8 +90,8 @@ static const struct scim_node *item_for(const struct scim_sweep_axis *ax,
     return item->items[k];
 }
 
-int scim_sweep_values_list(struct scim_sweep_axis *ax, const struct scim_node *src,
-                           const char *dir, struct scim_diag *d)
+int scim_sweep_values_list(struct scim_sweep_axis *ax, const struct scim_node *src, const char *dir,
+                           struct scim_diag *d)
 {
     if (src->kind != SCIM_NODE_SEQ || src->n == 0)
         return scim_diag_error(d, &src->loc, "axis '%s': 'values' expects a non-empty list",
@@ -105,9 +104,9 @@ int scim_sweep_values_list(struct scim_sweep_axis *ax, const struct scim_node *s
     for (size_t i = 0; i < src->n; i++)
         for (size_t k = 0; k < ax->n_keys; k++) {
             const struct scim_node *n = item_for(ax, src->items[i], k, d);
-            int r = n ? scim_sweep_value_scalar(&ax->values[i * ax->n_keys + k], ax->keys[k], n,
-                                                dir, d)
-                      : SCIM_ECONFIG;
+            int r =
+                n ? scim_sweep_value_scalar(&ax->values[i * ax->n_keys + k], ax->keys[k], n, dir, d)
+                  : SCIM_ECONFIG;
             if (r < 0 && rc != SCIM_ENOMEM)
                 rc = r;
         }

@@ -15,8 +15,8 @@ void scim_sweep_value_free(struct scim_sweep_value *v);
 
 /* ax's values from the list node src: scalars, or lists of ax->n_keys scalars when
  * the axis links several keys. Paths of "base" are resolved against dir. */
-int scim_sweep_values_list(struct scim_sweep_axis *ax, const struct scim_node *src,
-                           const char *dir, struct scim_diag *d);
+int scim_sweep_values_list(struct scim_sweep_axis *ax, const struct scim_node *src, const char *dir,
+                           struct scim_diag *d);
 
 /* ax's values from the mapping {from, to, steps}: linear, or logarithmic (log = 1).
  * Values keep the unit of from/to, with 6 significant digits ("55ns"). */

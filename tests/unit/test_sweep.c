@@ -24,8 +24,7 @@ static void write_file(const char *name, const char *text)
     fclose(f);
 }
 
-static int load(struct scim_sweep_spec *sp, const char *name, const char *text,
-                struct scim_diag *d)
+static int load(struct scim_sweep_spec *sp, const char *name, const char *text, struct scim_diag *d)
 {
     char path[256];
     write_file(name, text);
@@ -56,7 +55,7 @@ static void test_axes(void)
     ASSERT(!strcmp(sp.axes[0].values[1].shown, "316.228MHz"));
     ASSERT(!strcmp(sp.axes[0].values[2].assign, "chip.clock=\"1GHz\""));
     ASSERT(!strcmp(sp.axes[1].values[1].shown, "8"));
-    ASSERT(!strcmp(sp.axes[2].values[3].shown, "6kohm"));     /* value 1, key 1 */
+    ASSERT(!strcmp(sp.axes[2].values[3].shown, "6kohm")); /* value 1, key 1 */
     char base[300];
     snprintf(base, sizeof(base), "%s/../m/a.yaml", dir); /* relative to the sweep file */
     ASSERT(!strcmp(sp.axes[3].values[0].assign, base));
