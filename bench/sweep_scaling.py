@@ -6,14 +6,18 @@ the same machine; medians of several repetitions and the ratios of the medians.
   python3 bench/sweep_scaling.py [--repeats 3] [--sweep bench/sweep-scaling.yaml]
 
 The runs per second are the sweep's own (sweep.json: runs done / wall time, which
-includes checking every run before the first). The MPI cases need mpirun (Open MPI)
-and a build with MPI; they are left out otherwise. As root, mpirun needs
+includes checking every run before the first); the CPU seconds per run (user + system of
+the sweep's processes) tell the sweep's own overhead apart from a machine that has no
+second core free: when they stay put and the rate does not double, other programs held
+the core (the load average before and after is printed). The MPI cases need mpirun (Open
+MPI) and a build with MPI; they are left out otherwise. As root, mpirun needs
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 (set here).
 """
 
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -23,8 +27,15 @@ top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 spincim = os.path.join(top, "build", "spincim")
 
 
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def sweep(path, threads, ranks):
-    """Runs per second of one sweep: `threads` workers, or `ranks` MPI processes."""
+    """(runs per second, CPU seconds per run) of one sweep: `threads` workers, or `ranks`
+    MPI processes."""
+    cpu0 = cpu_seconds()
     with tempfile.TemporaryDirectory() as out:
         cmd = [spincim, "sweep", path, "--out", out, "--force", "--quiet",
                "--threads", str(threads)]
@@ -33,7 +44,8 @@ def sweep(path, threads, ranks):
         env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
         subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
         with open(os.path.join(out, "sweep.json")) as f:
-            return json.load(f)["runs_per_s"]
+            info = json.load(f)
+        return info["runs_per_s"], (cpu_seconds() - cpu0) / max(1, info["runs_done"])
 
 
 def main():
@@ -45,14 +57,18 @@ def main():
     if shutil.which("mpirun"):
         cases += [("mpirun -np 1 (1 thread)", 1, 1), ("mpirun -np 2 (1 thread each)", 1, 2)]
     samples = {c[0]: [] for c in cases}
+    load0 = os.getloadavg()[0]
     for _ in range(a.repeats):  # interleaved, so drifts of the machine hit every case alike
         for name, threads, ranks in cases:
             samples[name].append(sweep(a.sweep, threads, ranks))
-    med = {k: statistics.median(v) for k, v in samples.items()}
-    print(f"| case | runs/s (median of {a.repeats}) | all runs/s |")
-    print("|---|---|---|")
+    med = {k: statistics.median(v[0] for v in vs) for k, vs in samples.items()}
+    cpu = {k: statistics.median(v[1] for v in vs) for k, vs in samples.items()}
+    print(f"{os.cpu_count()} cores; load average {load0:.2f} before, {os.getloadavg()[0]:.2f} after")
+    print(f"\n| case | runs/s (median of {a.repeats}) | CPU s per run | all runs/s |")
+    print("|---|---|---|---|")
     for name, _, _ in cases:
-        print(f"| {name} | {med[name]:.3f} | {', '.join(f'{v:.3f}' for v in samples[name])} |")
+        runs = ", ".join(f"{v[0]:.3f}" for v in samples[name])
+        print(f"| {name} | {med[name]:.3f} | {cpu[name]:.3f} | {runs} |")
     names = [c[0] for c in cases]
     print(f"\nthreads: 2 vs 1 = {med[names[1]] / med[names[0]]:.2f}x")
     if len(names) == 4:
