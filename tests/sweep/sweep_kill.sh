@@ -21,12 +21,24 @@ check_whole() {
     fi
 }
 
+rows() {
+    local n
+    n=$(find "$out/killed" -name row.json 2>/dev/null | wc -l) || true
+    echo "$n"
+}
+
 kills=0 opt=()
 while :; do
+    before=$(rows)
     "$sim" sweep "$sweep" --out "$out/killed" "${args[@]}" "${opt[@]}" &
     pid=$!
     opt=(--resume)
-    sleep "0.$((RANDOM % 8 + 3))"
+    # Each time a little further (a new row, however slow the build), then a random moment.
+    for _ in $(seq 1200); do
+        kill -0 "$pid" 2>/dev/null && [ "$(rows)" -le "$before" ] || break
+        sleep 0.1
+    done
+    sleep "0.$((RANDOM % 6))"
     if kill -0 "$pid" 2>/dev/null; then
         kill -9 "$pid"
         wait "$pid" 2>/dev/null || true
