@@ -122,9 +122,11 @@ static int write_tables(struct state *st)
 
 /* ---- while the runs go on (rank 0, main thread) ---- */
 
-static void commit(void *ctx, size_t run, int rc, char *row)
+static void commit(void *ctx, size_t run, int rank, int rc, char *row)
 {
     struct state *st = ctx;
+    if (rank >= 0 && rank < SCIM_SWEEP_MAX_COUNTED)
+        st->info.by_process[rank]++;
     if (rc < 0) {
         struct scim_sweep_run r;
         st->info.failed++;

@@ -199,7 +199,7 @@ static void timed_wait(struct exec *x, long ms)
 
 /* ---- rank 0 (and a single process) ---- */
 
-static void finished(struct exec *x, size_t run, int rc, char *row, int *first_rc)
+static void finished(struct exec *x, size_t run, int rank, int rc, char *row, int *first_rc)
 {
     pthread_mutex_lock(&x->mu);
     x->finished++;
@@ -210,14 +210,14 @@ static void finished(struct exec *x, size_t run, int rc, char *row, int *first_r
     pthread_mutex_unlock(&x->mu);
     if (rc < 0 && *first_rc == 0)
         *first_rc = rc;
-    x->c->commit(x->c->ctx, run, rc, row);
+    x->c->commit(x->c->ctx, run, rank, rc, row);
 }
 
 /* A message from another rank; returns 1 for a goodbye. */
 static int answer(struct exec *x, const struct scim_mpi_msg *m, int *first_rc)
 {
     if (m->kind == SCIM_MPI_RESULT)
-        finished(x, (size_t)m->run, m->rc, m->row, first_rc);
+        finished(x, (size_t)m->run, m->from, m->rc, m->row, first_rc);
     if (m->kind != SCIM_MPI_REQUEST)
         return m->kind == SCIM_MPI_BYE;
     long r = -1;
@@ -241,7 +241,7 @@ static int coordinate(struct exec *x)
         size_t n = grab(x, &f);
         pthread_mutex_unlock(&x->mu);
         for (size_t i = 0; i < n; i++)
-            finished(x, f[i].run, f[i].rc, f[i].row, &first_rc);
+            finished(x, f[i].run, 0, f[i].rc, f[i].row, &first_rc);
         free(f);
         struct scim_mpi_msg m;
         int got = 0;

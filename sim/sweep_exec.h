@@ -17,8 +17,9 @@ struct scim_sweep_exec_cfg {
     int threads;                      /* engine threads of each run */
     const size_t *todo;               /* rank 0: the runs to do, in order */
     size_t n_todo;
-    /* Rank 0, main thread: run `run` finished (rc < 0: failed; the row is handed over). */
-    void (*commit)(void *ctx, size_t run, int rc, char *row);
+    /* Rank 0, main thread: run `run` finished on rank `rank` (rc < 0: failed; the row
+     * is handed over). */
+    void (*commit)(void *ctx, size_t run, int rank, int rc, char *row);
     /* Rank 0, main thread: called often (at least every 200 ms), for the progress. */
     void (*tick)(void *ctx);
     void *ctx;

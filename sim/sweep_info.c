@@ -129,7 +129,11 @@ static void w_info(const void *cv, FILE *f)
             inf->threads, inf->todo, inf->kept);
     fprintf(f, "  \"runs_done\": %zu,\n  \"runs_failed\": %zu,\n  \"wall_s\": %.3f,\n", inf->done,
             inf->failed, wall);
-    fprintf(f, "  \"runs_per_s\": %.4f,\n", wall > 0 ? (double)inf->done / wall : 0.0);
+    fprintf(f, "  \"runs_per_s\": %.4f,\n  \"runs_by_process\": \"",
+            wall > 0 ? (double)inf->done / wall : 0.0);
+    for (int r = 0; r < inf->processes && r < SCIM_SWEEP_MAX_COUNTED; r++)
+        fprintf(f, "%s%zu", r ? "," : "", inf->by_process[r]);
+    fputs("\",\n", f);
     kv(f, "status", c->status, 1);
     fputs("}\n", f);
 }

@@ -10,17 +10,21 @@
 
 #include "sweep.h"
 
+/* Ranks whose runs sweep.json counts one by one. */
+#define SCIM_SWEEP_MAX_COUNTED 64
+
 /* One invocation of a sweep, as sweep.json records it. */
 struct scim_sweep_info {
-    double t0;     /* monotonic start, s */
-    char date[32]; /* start, UTC, ISO 8601 */
-    size_t todo;   /* runs this invocation had to do */
-    size_t kept;   /* runs already done before (--resume) */
-    size_t done;   /* runs done by this invocation */
-    size_t failed; /* runs that failed */
-    int processes; /* MPI processes (1 without) */
-    int workers;   /* runs at once in rank 0's process */
-    int threads;   /* engine threads per run */
+    double t0;                                 /* monotonic start, s */
+    char date[32];                             /* start, UTC, ISO 8601 */
+    size_t todo;                               /* runs this invocation had to do */
+    size_t kept;                               /* runs already done before (--resume) */
+    size_t done;                               /* runs done by this invocation */
+    size_t failed;                             /* runs that failed */
+    int processes;                             /* MPI processes (1 without) */
+    int workers;                               /* runs at once in rank 0's process */
+    int threads;                               /* engine threads per run */
+    size_t by_process[SCIM_SWEEP_MAX_COUNTED]; /* runs finished by each of the first ranks */
 };
 
 /* Seconds on the monotonic clock. */

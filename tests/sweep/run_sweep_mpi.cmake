@@ -1,5 +1,5 @@
 cmake_minimum_required(VERSION 3.25)
-# mpirun -np 2 gives the same results files as one process.
+# mpirun -np 2 gives the same results files as one process, both processes running runs.
 file(REMOVE_RECURSE ${OUT})
 foreach(case one mpi)
   set(cmd ${SIM} sweep ${SWEEP} --images 200 --out ${OUT}/${case} --threads 1)
@@ -22,4 +22,10 @@ foreach(f results.csv results.jsonl)
     message(FATAL_ERROR "${f} differs between one process and mpirun -np 2")
   endif()
 endforeach()
-message(STATUS "ok: mpirun -np 2 = one process")
+# Both processes ran runs (rank 0 hands them out to whoever asks).
+file(READ ${OUT}/mpi/sweep.json info)
+string(JSON by GET "${info}" runs_by_process)
+if(NOT by MATCHES "^([1-9][0-9]*),([1-9][0-9]*)$" OR NOT CMAKE_MATCH_1 GREATER 0)
+  message(FATAL_ERROR "runs by process: '${by}'")
+endif()
+message(STATUS "ok: mpirun -np 2 = one process (runs by process ${by})")
