@@ -92,7 +92,8 @@ static char *done_row(const struct state *st, size_t i)
     return text;
 }
 
-/* Which runs of this shard are to do, and the rows of those done before. */
+/* Which runs of this shard are to do, and the rows of those done before. With
+ * --resume the tables also keep the rows of other shards run into the same folder. */
 static int plan_work(struct state *st)
 {
     const struct scim_sweep_plan *pl = st->pl;
@@ -100,11 +101,14 @@ static int plan_work(struct state *st)
     st->todo = calloc(pl->n_runs, sizeof(*st->todo));
     if (!st->rows || !st->todo)
         return SCIM_ENOMEM;
+    int keep = st->o->resume && !st->o->force;
     for (size_t i = 0; i < pl->n_runs; i++) {
         size_t point = i / pl->n_seeds;
-        if (st->o->shards && (int)(point % (size_t)st->o->shards) != st->o->shard)
+        if (st->o->shards && (int)(point % (size_t)st->o->shards) != st->o->shard) {
+            st->rows[i] = keep ? done_row(st, i) : NULL;
             continue;
-        if (st->o->resume && !st->o->force && (st->rows[i] = done_row(st, i)))
+        }
+        if (keep && (st->rows[i] = done_row(st, i)))
             st->info.kept++;
         else
             st->todo[st->n_todo++] = i;
