@@ -12,6 +12,7 @@
 #include "../workloads/model.h"
 #include "curve.h"
 #include "error.h"
+#include "fewshot.h"
 #include "sweep.h"
 
 /* A row being written: the stream and whether a key came before. */
@@ -86,6 +87,20 @@ static void chips(struct row *w, const struct scim_report *r)
     }
 }
 
+/* Few-shot testing of the chips with the model's test vector, when it ran. */
+static void few_shot(struct row *w, const struct scim_report *r)
+{
+    const struct scim_fewshot *fs = r->fewshot;
+    if (!fs || !fs->on)
+        return;
+    num(w, "few_shot_coverage", fs->coverage);
+    num(w, "few_shot_verifiable_coverage", fs->verifiable);
+    num(w, "few_shot_false_positive_rate", fs->fp_rate);
+    num(w, "few_shot_threshold", fs->threshold);
+    num(w, "few_shot_energy_j", fs->energy_dynamic_j + fs->energy_static_j);
+    num(w, "few_shot_latency_s", fs->latency_s);
+}
+
 static void uncertainty(struct row *w, const struct scim_report *r)
 {
     const struct scim_unc_summary *u = &r->unc;
@@ -149,6 +164,7 @@ static void write_row(struct row *w, const struct scim_sweep_plan *pl,
     integer(w, "mc_samples", r->res->mc_samples);
     num(w, "accuracy", r->accuracy);
     chips(w, r);
+    few_shot(w, r);
     uncertainty(w, r);
     energy_area(w, r);
     performance(w, r);
