@@ -679,14 +679,18 @@ static int absolute_paths(struct scim_config *cfg)
     return rc ? rc : absolute_path(&cfg->wl.data_dir);
 }
 
-static int load_doc(struct scim_doc *doc, const char *path, const char *const *ov, size_t n_ov,
-                    struct scim_diag *d)
+static int load_doc(struct scim_doc *doc, const char *path, const struct scim_override *ov,
+                    size_t n_ov, struct scim_diag *d)
 {
     int rc = 0;
     if (path)
         rc = scim_doc_load_file(doc, path, d);
-    for (size_t i = 0; rc == 0 && i < n_ov; i++)
-        scim_doc_override(doc, ov[i], (unsigned)(i + 1), d);
+    for (size_t i = 0; rc == 0 && i < n_ov; i++) {
+        if (ov[i].key.file)
+            scim_doc_override_at(doc, ov[i].text, &ov[i].key, &ov[i].value, d);
+        else
+            scim_doc_override(doc, ov[i].text, ov[i].index, d);
+    }
     if (rc == 0 && d->errors)
         rc = SCIM_ECONFIG;
     if (rc == 0 && doc->root && doc->root->kind != SCIM_NODE_MAP)
@@ -696,6 +700,22 @@ static int load_doc(struct scim_doc *doc, const char *path, const char *const *o
 
 int scim_config_load(struct scim_config *cfg, const char *path, const char *const *overrides,
                      size_t n_overrides, struct scim_diag *d)
+{
+    struct scim_override *ov = n_overrides ? calloc(n_overrides, sizeof(*ov)) : NULL;
+    if (n_overrides && !ov) {
+        memset(cfg, 0, sizeof(*cfg));
+        return SCIM_ENOMEM;
+    }
+    for (size_t i = 0; i < n_overrides; i++)
+        ov[i].text = overrides[i], ov[i].index = (unsigned)(i + 1);
+    int rc = scim_config_load_at(cfg, path, ov, n_overrides, d);
+    free(ov);
+    return rc;
+}
+
+int scim_config_load_at(struct scim_config *cfg, const char *path,
+                        const struct scim_override *overrides, size_t n_overrides,
+                        struct scim_diag *d)
 {
     struct scim_doc doc;
     memset(cfg, 0, sizeof(*cfg));

@@ -202,6 +202,21 @@ int scim_config_load(struct scim_config *cfg, const char *path, const char *cons
                      size_t n_overrides, struct scim_diag *d);
 void scim_config_free(struct scim_config *cfg);
 
+/* One override "a.b=v" and where it was written, for the messages. */
+struct scim_override {
+    const char *text;      /* "dotted.key=value" (not owned) */
+    struct scim_loc key;   /* where the key was written; key.file NULL = the command line */
+    struct scim_loc value; /* where the value was written (with key.file set) */
+    unsigned index;        /* command line: N of "command line (-p #N)" */
+};
+
+/* scim_config_load with located overrides (a sweep file's values, say). A relative
+ * path value from a file is resolved against the config's folder, like the config's
+ * own values; from the command line against the working directory. */
+int scim_config_load_at(struct scim_config *cfg, const char *path,
+                        const struct scim_override *overrides, size_t n_overrides,
+                        struct scim_diag *d);
+
 /* Write the resolved config as YAML (every key, units, a comment per key). */
 void scim_config_emit(const struct scim_config *cfg, FILE *f);
 

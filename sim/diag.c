@@ -111,3 +111,37 @@ int scim_diag_file_error(struct scim_diag *d, const char *file, int err, const c
     d->errors++;
     return err;
 }
+
+/* Is the line (n bytes, with its newline) already among d's kept messages? */
+static int diag_has(const struct scim_diag *d, const char *line, size_t n)
+{
+    for (const char *p = d->text; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) + 1 : strlen(p);
+        if (len == n && !memcmp(p, line, n))
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+unsigned scim_diag_merge(struct scim_diag *d, const struct scim_diag *src)
+{
+    unsigned added = 0;
+    for (const char *p = src->text; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) + 1 : strlen(p);
+        if (!diag_has(d, p, n)) {
+            int err = strstr(p, ": error: ") && strstr(p, ": error: ") < p + n;
+            diag_keep(d, p, n);
+            if (d->stream) {
+                fwrite(p, 1, n, d->stream);
+                fflush(d->stream);
+            }
+            err ? d->errors++ : d->warnings++;
+            added++;
+        }
+        p += n;
+    }
+    return added;
+}

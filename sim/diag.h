@@ -42,4 +42,9 @@ int scim_diag_warn(struct scim_diag *d, const struct scim_loc *loc, const char *
 int scim_diag_file_error(struct scim_diag *d, const char *file, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Copy every message of src that d does not hold yet into d (printing it to d's
+ * stream, counting it as an error or warning); returns how many were new. For
+ * checks repeated over many inputs that would say the same thing each time. */
+unsigned scim_diag_merge(struct scim_diag *d, const struct scim_diag *src);
+
 #endif

@@ -7,6 +7,8 @@
  *   spincim config --defaults | spincim config CONFIG [-p key=value]...
  *   spincim map [CONFIG] [-p key=value]...
  *   spincim devices [--describe NAME]
+ *   spincim sweep SWEEP.yaml [--out DIR] [run's options] [--resume] [--shard i/N]
+ *   spincim merge OUT DIR...   spincim plot DIR   spincim report DIR
  */
 #include <errno.h>
 #include <limits.h>
@@ -34,6 +36,8 @@
 #include "param.h"
 #include "timing.h"
 #include "report.h"
+#include "spawn.h"
+#include "sweep.h"
 #include "validate.h"
 
 #define MAX_OVERRIDES 256
@@ -55,6 +59,13 @@ struct cli {
     const char *engine; /* run: functional | systemc */
     const char *vcd;    /* run --engine systemc: VCD trace file */
     int vcd_first, vcd_last; /* images traced */
+    const struct scim_override *located; /* a sweep's run: overrides with their places */
+    size_t n_located;
+    int workers;             /* sweep: runs at once */
+    int shard, shards;       /* sweep --shard i/N */
+    long job;                /* sweep --job K: only run K (-1: all) */
+    int argc;                /* the command line (sweep) */
+    char **argv;
 };
 
 static void usage(FILE *f)
@@ -87,6 +98,13 @@ static void usage(FILE *f)
           "  devices           list the device models; --describe NAME for one's parameters\n"
           "  devices --curve NAME --sweep current=10uA:120uA:50 [--temperature 300K,350K]\n"
           "                    a random-bit device's switching probability as CSV\n"
+          "  sweep SWEEP.yaml  run every point of a sweep (docs/sweeps.md) into --out DIR\n"
+          "                    (default out/<sweep name>); run's -p, --images, --chips, --seed,\n"
+          "                    --engine, plus --threads N (cores), --workers N (runs at once),\n"
+          "                    --resume, --force, --shard i/N; under mpirun across processes\n"
+          "  merge OUT DIR...  merge sweep folders (shards) into OUT\n"
+          "  plot DIR          draw a sweep's plots into DIR/plots/ (PNG and SVG)\n"
+          "  report DIR        write DIR/report.html: tables, plots, configs, provenance\n"
           "  validate MANIFEST --runs DIR [--out FILE] [--check]\n"
           "                    published numbers vs the runs in DIR (see tools/validate)\n"
           "  version           print the version\n",
@@ -152,6 +170,19 @@ static int parse_range(const char *opt, const char *v, int *a, int *b)
     return 0;
 }
 
+/* "i/N" with 0 <= i < N. */
+static int parse_shard(struct cli *c, const char *v)
+{
+    char *end;
+    long i = strtol(v, &end, 10), n = *end == '/' ? strtol(end + 1, &end, 10) : 0;
+    if (*end || i < 0 || n < 1 || i >= n || n > 1000000) {
+        fprintf(stderr, "spincim: error: --shard '%s': expected i/N with 0 <= i < N\n", v);
+        return -1;
+    }
+    c->shard = (int)i, c->shards = (int)n;
+    return 0;
+}
+
 static int parse_opt(struct cli *c, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
@@ -161,7 +192,8 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
                 !strcmp(a, "--out") || !strcmp(a, "--threads") || !strcmp(a, "--describe") ||
                 !strcmp(a, "--per-image") || !strcmp(a, "--ood") || !strcmp(a, "--curve") ||
                 !strcmp(a, "--sweep") || !strcmp(a, "--temperature") || !strcmp(a, "--runs") ||
-                !strcmp(a, "--engine") || !strcmp(a, "--vcd") || !strcmp(a, "--vcd-images");
+                !strcmp(a, "--engine") || !strcmp(a, "--vcd") || !strcmp(a, "--vcd-images") ||
+                !strcmp(a, "--workers") || !strcmp(a, "--shard") || !strcmp(a, "--job");
     if (needs && !v) {
         fprintf(stderr, "spincim: error: %s needs a value\n", a);
         return -1;
@@ -205,6 +237,12 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
         return c->vcd = v, 0;
     if (!strcmp(a, "--vcd-images"))
         return parse_range(a, v, &c->vcd_first, &c->vcd_last);
+    if (!strcmp(a, "--workers"))
+        return parse_int_arg(a, v, &c->workers);
+    if (!strcmp(a, "--shard"))
+        return parse_shard(c, v);
+    if (!strcmp(a, "--job"))
+        return parse_int_arg(a, v, &dummy) ? -1 : (c->job = dummy, 0);
     if (!strcmp(a, "--check"))
         return c->check = 1, 0;
     if (!strcmp(a, "--quiet"))
@@ -222,7 +260,7 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
         return -1;
     }
     c->configs[c->n_configs++] = a;
-    if (c->config && strcmp(c->cmd, "compare")) {
+    if (c->config && strcmp(c->cmd, "compare") && strcmp(c->cmd, "merge")) {
         fprintf(stderr, "spincim: error: more than one config given ('%s', '%s')\n", c->config, a);
         return -1;
     }
@@ -236,6 +274,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
     if (argc < 2)
         return -1;
     c->cmd = argv[1];
+    c->job = -1, c->argc = argc, c->argv = argv;
     for (int i = 2; i < argc; i++)
         if (parse_opt(c, argc, argv, &i) < 0)
             return -2;
@@ -337,7 +376,8 @@ static int summarize_errors(struct session *s, int rc)
 /* Config, model and mapping: what check, map and run share. */
 static int load_chip(struct session *s, const struct cli *c, const char *config)
 {
-    int rc = scim_config_load(&s->cfg, config, c->overrides, c->n_overrides, &s->d);
+    int rc = c->located ? scim_config_load_at(&s->cfg, config, c->located, c->n_located, &s->d)
+                        : scim_config_load(&s->cfg, config, c->overrides, c->n_overrides, &s->d);
     if (rc < 0)
         return rc;
     rc = scim_model_load(&s->model, s->cfg.wl.model, &s->d);
@@ -883,6 +923,153 @@ static int cmd_devices(struct session *s, const struct cli *c)
     return 0;
 }
 
+/* ---- sweeps: the run path lent to sim/sweep.c, and the sweep commands ---- */
+
+/* A sweep run as a `run` command line: its config with its located overrides. */
+static struct cli sweep_cli(const struct scim_sweep_run *run)
+{
+    struct cli one;
+    memset(&one, 0, sizeof(one));
+    one.cmd = "run", one.config = run->base, one.located = run->ov, one.n_located = run->n_ov;
+    one.quiet = 1, one.force = 1, one.job = -1;
+    return one;
+}
+
+/* The datasets a sweep's check has loaded (name, split, folder) and their sizes. */
+struct sweep_data {
+    char (*key)[PATH_MAX + 96];
+    int *images;
+    size_t n;
+};
+
+/* The run's dataset and image range: loaded once per dataset, then only the range. */
+static int sweep_check_data(struct session *s, struct sweep_data *seen)
+{
+    char buf[PATH_MAX], key[PATH_MAX + 96];
+    const struct scim_workload_cfg *w = &s->cfg.wl;
+    snprintf(key, sizeof(key), "%s|%d|%s", w->dataset[0] ? w->dataset : s->model.dataset, w->split,
+             data_dir(&s->cfg, buf, sizeof(buf)));
+    for (size_t i = 0; i < seen->n; i++)
+        if (!strcmp(seen->key[i], key))
+            return w->first_image + (w->images ? w->images : 1) <= seen->images[i]
+                       ? 0
+                       : scim_diag_error(&s->d, NULL, "workload.first_image %lld + workload.images "
+                                         "%lld exceeds the %d images of the dataset",
+                                         (long long)w->first_image, (long long)w->images,
+                                         seen->images[i]);
+    int first, n, rc = load_data(s, &first, &n);
+    void *k = realloc(seen->key, (seen->n + 1) * sizeof(*seen->key));
+    seen->key = k ? k : seen->key;
+    int *im = realloc(seen->images, (seen->n + 1) * sizeof(*im));
+    seen->images = im ? im : seen->images;
+    if (rc == 0 && k && im) {
+        memcpy(seen->key[seen->n], key, sizeof(key));
+        seen->images[seen->n++] = s->ds.n;
+    }
+    return rc;
+}
+
+static int sweep_check(void *ctx, const struct scim_sweep_run *run, int deep, char hash[17],
+                       struct scim_diag *d)
+{
+    struct session s;
+    struct cli one = sweep_cli(run);
+    memset(&s, 0, sizeof(s));
+    scim_diag_init(&s.d, NULL);
+    int rc = deep ? load_chip(&s, &one, run->base)
+                  : scim_config_load_at(&s.cfg, run->base, run->ov, run->n_ov, &s.d);
+    if (rc == 0 && deep)
+        rc = sweep_check_data(&s, ctx);
+    if (rc == 0)
+        scim_config_hash(&s.cfg, hash);
+    scim_diag_merge(d, &s.d);
+    session_free(&s);
+    return rc;
+}
+
+static int sweep_run(void *ctx, const struct scim_sweep_plan *pl, const struct scim_sweep_run *run,
+                     const char *dir, int threads, int systemc, char **row, struct scim_diag *d)
+{
+    struct session s;
+    struct cli one = sweep_cli(run);
+    (void)ctx;
+    one.out = dir, one.threads = threads, one.engine = systemc ? "systemc" : "functional";
+    memset(&s, 0, sizeof(s));
+    scim_diag_init(&s.d, d->stream);
+    int rc = cmd_run(&s, &one);
+    if (rc == 0)
+        rc = scim_sweep_row_make(pl, run, &s.rep, systemc, dir, row, &s.d);
+    d->errors += s.d.errors;
+    session_free(&s);
+    return rc;
+}
+
+static int cmd_sweep(struct session *s, const struct cli *c)
+{
+    char obuf[PATH_MAX];
+    if (!c->config) {
+        fprintf(stderr, "spincim: error: sweep needs a SWEEP.yaml file\n");
+        return SCIM_EINVAL;
+    }
+    if (!c->out)
+        out_default(obuf, sizeof(obuf), c->config);
+    struct scim_sweep_opts o = {
+        .file = c->config, .out = c->out ? c->out : obuf, .overrides = c->overrides,
+        .n_overrides = c->n_overrides, .threads = c->threads, .workers = c->workers,
+        .resume = c->resume, .force = c->force, .quiet = c->quiet, .shard = c->shard,
+        .shards = c->shards, .job = c->job,
+        .engine = c->engine ? !strcmp(c->engine, "systemc") : -1,
+        .summary = stdout, .argc = c->argc, .argv = c->argv,
+        .hooks = {sweep_check, sweep_run, NULL}};
+    struct sweep_data seen = {NULL, NULL, 0};
+    o.hooks.ctx = &seen;
+    int rc = scim_sweep(&o, &s->d);
+    free(seen.key);
+    free(seen.images);
+    return rc;
+}
+
+static int cmd_merge(struct session *s, const struct cli *c)
+{
+    if (c->n_configs < 2) {
+        fprintf(stderr, "spincim: error: merge needs OUT and at least one sweep folder\n");
+        return SCIM_EINVAL;
+    }
+    return scim_sweep_merge(c->configs[0], c->configs + 1, (size_t)c->n_configs - 1, c->force,
+                            stdout, &s->d);
+}
+
+/* tools/NAME of the source tree run by Python 3 ($SPINCIM_PYTHON, else /usr/bin/python3)
+ * on the sweep folder. */
+static int run_script(struct session *s, const char *name, const char *dir)
+{
+    char tools[PATH_MAX], script[PATH_MAX + 64];
+    const char *py = getenv("SPINCIM_PYTHON");
+    exe_dir(tools, sizeof(tools));
+    snprintf(script, sizeof(script), "%s/../tools/%s", tools, name);
+    if (!is_file(script))
+        return scim_diag_file_error(&s->d, script, SCIM_ENOENT, "not found (tools/ of the source "
+                                                                "tree)");
+    char *argv[] = {(char *)(py && *py ? py : "/usr/bin/python3"), script, (char *)dir, NULL};
+    int st = scim_spawn_wait(argv[0], argv, dir, &s->d);
+    if (st > 0)
+        return scim_diag_file_error(&s->d, dir, SCIM_EIO, "%s failed", name);
+    return st;
+}
+
+/* plot DIR; report DIR (the plots first). */
+static int cmd_plot(struct session *s, const struct cli *c)
+{
+    if (!c->config || !is_dir(c->config)) {
+        fprintf(stderr, "spincim: error: %s needs a sweep folder\n", c->cmd);
+        return SCIM_EINVAL;
+    }
+    int rc = run_script(s, "plot.py", c->config);
+    if (rc == 0 && !strcmp(c->cmd, "report"))
+        rc = run_script(s, "report.py", c->config);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
@@ -914,6 +1101,12 @@ int main(int argc, char **argv)
         rc = cmd_map(&s, &c);
     else if (!strcmp(c.cmd, "devices"))
         rc = cmd_devices(&s, &c);
+    else if (!strcmp(c.cmd, "sweep"))
+        rc = cmd_sweep(&s, &c);
+    else if (!strcmp(c.cmd, "merge"))
+        rc = cmd_merge(&s, &c);
+    else if (!strcmp(c.cmd, "plot") || !strcmp(c.cmd, "report"))
+        rc = cmd_plot(&s, &c);
     else if (!strcmp(c.cmd, "version") || !strcmp(c.cmd, "--version"))
         rc = 0, printf("spincim %s\n", SPINCIM_VERSION);
     else {

@@ -164,6 +164,11 @@ static void chip_stats(const struct scim_report *r, size_t off, double *st)
     st[0] = mean, st[1] = r->n_chips > 1 ? sqrt(ss / (r->n_chips - 1)) : 0.0, st[2] = lo, st[3] = hi;
 }
 
+void scim_report_chip_stats(const struct scim_report *r, size_t offset, double st[4])
+{
+    chip_stats(r, offset, st);
+}
+
 static void json_chips(const struct scim_report *r, FILE *f)
 {
     if (!r->n_chips) {
@@ -306,6 +311,11 @@ static void json_str(FILE *f, const char *s)
             fputc(ch, f);
     }
     fputc('"', f);
+}
+
+void scim_json_string(FILE *f, const char *s)
+{
+    json_str(f, s);
 }
 
 /* A number, or null when it is not finite (JSON has no NaN). */

@@ -97,6 +97,13 @@ int scim_report_add_chip(struct scim_report *r, const struct scim_run_result *re
 /* The per-chip rows as CSV. */
 void scim_report_chips_csv(const struct scim_report *r, FILE *f);
 
+/* Mean, sample standard deviation, minimum and maximum over the chips of the double at
+ * offset in struct scim_chip_result (offsetof(struct scim_chip_result, accuracy)). */
+void scim_report_chip_stats(const struct scim_report *r, size_t offset, double st[4]);
+
+/* s as a JSON string literal (quotes, escapes). */
+void scim_json_string(FILE *f, const char *s);
+
 /* Add the result of running an OOD set (res) to the report. */
 int scim_report_add_ood(struct scim_report *r, const char *name, const struct scim_run_result *res);
 

@@ -302,6 +302,29 @@ int scim_unit_parse(const char *text, enum scim_dim dim, double *out, char *msg,
     return 0;
 }
 
+int scim_unit_parse_any(const char *text, double *out, enum scim_dim *dim, char *msg,
+                        size_t msg_len)
+{
+    const char *t = text ? text : "";
+    while (isspace((unsigned char)*t))
+        t++;
+    size_t mlen;
+    long exp;
+    size_t used = scan_number(t, &mlen, &exp);
+    char u[64];
+    if (!used || unit_text(t + used, u, sizeof(u)) < 0) {
+        set_msg(msg, msg_len, "expected a number with an optional unit (e.g. '10ns'), got '%s'",
+                t);
+        return SCIM_EINVAL;
+    }
+    *dim = *u && strcmp(u, "%") ? unit_dim(u) : SCIM_DIM_NONE;
+    if (*u && strcmp(u, "%") && *dim == SCIM_DIM_NONE) {
+        set_msg(msg, msg_len, "unknown unit '%s' in '%s'", u, t);
+        return SCIM_EUNIT;
+    }
+    return scim_unit_parse(text, *dim, out, msg, msg_len);
+}
+
 /* ---- formatting ---- */
 
 /* The decimal digits of a (> 0) rounded to k significant digits: digits without

@@ -28,6 +28,11 @@ const char *scim_dim_name(enum scim_dim dim);
  */
 int scim_unit_parse(const char *text, enum scim_dim dim, double *out, char *msg, size_t msg_len);
 
+/* Parse text whose dimension follows from its unit ("10ns": a time; "5", "5%": none)
+ * into *out (SI) and *dim. Returns 0 or < 0 with a one-line message in msg. */
+int scim_unit_parse_any(const char *text, double *out, enum scim_dim *dim, char *msg,
+                        size_t msg_len);
+
 /*
  * Format v (SI) with the unit of dim and an engineering prefix chosen so the
  * mantissa lies in [1, 1000): 6.5e-13 J -> "650fJ" (digits = significant

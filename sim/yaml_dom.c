@@ -676,22 +676,30 @@ int scim_doc_override(struct scim_doc *doc, const char *assignment, unsigned ind
 {
     char name[64];
     snprintf(name, sizeof(name), "command line (-p #%u)", index);
-    const char *where = doc_keep(doc, name);
-    if (!where)
+    struct scim_loc loc = {name, 0, 0};
+    return scim_doc_override_at(doc, assignment, &loc, &loc, d);
+}
+
+int scim_doc_override_at(struct scim_doc *doc, const char *assignment,
+                         const struct scim_loc *key_loc, const struct scim_loc *val_loc,
+                         struct scim_diag *d)
+{
+    struct scim_loc kloc = *key_loc, vloc = *val_loc;
+    if (!(kloc.file = doc_keep(doc, key_loc->file ? key_loc->file : "<input>")) ||
+        !(vloc.file = doc_keep(doc, val_loc->file ? val_loc->file : "<input>")))
         return SCIM_ENOMEM;
-    struct scim_loc loc = {where, 0, 0};
     const char *text = assignment ? assignment : "";
     const char *eq = strchr(text, '=');
     if (!eq || !path_ok(text, (size_t)(eq - text)))
-        return scim_diag_error(d, &loc, "-p expects key.path=value, got '%s'", text);
-    struct builder b = {.d = d, .file = where, .fixed = &loc, .what = eq + 1};
+        return scim_diag_error(d, &kloc, "-p expects key.path=value, got '%s'", text);
+    struct builder b = {.d = d, .file = vloc.file, .fixed = &vloc, .what = eq + 1};
     struct scim_node *val;
     int rc = build(&b, eq + 1, strlen(eq + 1), &val);
     if (rc < 0)
         return rc;
-    if (!val && !(val = scalar_new("", 0, loc)))
+    if (!val && !(val = scalar_new("", 0, vloc)))
         return SCIM_ENOMEM;
-    return set_path(doc, text, (size_t)(eq - text), val, loc, d);
+    return set_path(doc, text, (size_t)(eq - text), val, kloc, d);
 }
 
 /* ---- suggestions ---- */

@@ -61,6 +61,12 @@ long scim_node_index(const struct scim_node *map, const char *key);
  */
 int scim_doc_override(struct scim_doc *doc, const char *assignment, unsigned index,
                       struct scim_diag *d);
+/* The same with explicit locations: the key (and any section it creates) at key_loc,
+ * every node of the value at val_loc (a sweep file's value, say). The file names are
+ * copied into the doc. */
+int scim_doc_override_at(struct scim_doc *doc, const char *assignment,
+                         const struct scim_loc *key_loc, const struct scim_loc *val_loc,
+                         struct scim_diag *d);
 
 /* Levenshtein edit distance, for "did you mean" suggestions. */
 size_t scim_edit_distance(const char *a, const char *b);

@@ -1,0 +1,40 @@
+cmake_minimum_required(VERSION 3.25)
+# spincim plot / report on a sweep that has every plot's data: each plot as PNG
+# (800 x 500 pixels, read from the header) and SVG, and report.html with the table,
+# the inlined images, the configs and the provenance.
+file(REMOVE_RECURSE ${OUT})
+execute_process(COMMAND ${SIM} sweep ${SWEEP} --out ${OUT} --quiet RESULT_VARIABLE rc
+                ERROR_VARIABLE err TIMEOUT 600)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "sweep failed (${rc}): ${err}")
+endif()
+execute_process(COMMAND ${SIM} report ${OUT} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                ERROR_VARIABLE err TIMEOUT 600)
+if(NOT rc EQUAL 0 OR out MATCHES "skipped")
+  message(FATAL_ERROR "report failed or skipped a plot (${rc}): ${out}${err}")
+endif()
+foreach(p energy_vs_faults_bit_flip energy_breakdown area_breakdown side_by_side
+          accuracy_vs_faults accuracy_vs_T rng_p_sw pareto)
+  file(SIZE ${OUT}/plots/${p}.svg svg)
+  file(READ ${OUT}/plots/${p}.png head LIMIT 24 HEX)
+  string(SUBSTRING "${head}" 0 16 magic)
+  string(SUBSTRING "${head}" 32 16 size)
+  if(NOT magic STREQUAL "89504e470d0a1a0a" OR NOT size STREQUAL "00000320000001f4" OR svg LESS 1000)
+    message(FATAL_ERROR "${p}: PNG header ${head} (want 800 x 500), SVG ${svg} bytes")
+  endif()
+endforeach()
+file(READ ${OUT}/report.html html)
+# (each match becomes a list element: the text matched must not hold the separator ";")
+string(REGEX MATCHALL "base64,iVBOR" imgs "${html}")
+list(LENGTH imgs n)
+foreach(want "<table>" "<th>accuracy over chips [%]</th>" "faults.bit_flip" "Resolved configs"
+        "<details><summary>point 3" "spincim_version" "<th>host</th>")
+  string(FIND "${html}" "${want}" at)
+  if(at LESS 0)
+    message(FATAL_ERROR "report.html lacks '${want}'")
+  endif()
+endforeach()
+if(NOT n EQUAL 8)
+  message(FATAL_ERROR "report.html inlines ${n} images, expected 8")
+endif()
+message(STATUS "ok: 8 plots (PNG 800 x 500 and SVG), report.html with table, images, configs")
