@@ -9,15 +9,24 @@ rm -rf "$out"
 mkdir -p "$out"
 "$sim" sweep "$sweep" --out "$out/ref" "${args[@]}"
 
-# Every line of results.jsonl a whole object; results.csv one header and the same rows.
+# Every line of results.jsonl a whole object; results.csv a header and whole rows with
+# as many fields as the header. The two tables are replaced one after the other, so a
+# kill between the two renames may leave one a rebuild behind the other (the rows
+# themselves are on disk either way, and --resume rebuilds both from them).
 check_whole() {
     local j=$out/killed/results.jsonl c=$out/killed/results.csv
     [ -f "$j" ] || return 0
     if grep -qv '^{.*}$' "$j"; then echo "torn line in $j"; exit 1; fi
+    [ -f "$c" ] || { echo "results.jsonl without results.csv"; exit 1; }
     local nj nc
     nj=$(wc -l < "$j"); nc=$(wc -l < "$c")
-    if [ "$nj" -gt 0 ] && [ "$nc" -ne $((nj + 1)) ]; then
-        echo "results.csv has $nc lines for $nj rows"; exit 1
+    if [ -s "$c" ] && [ "$(tail -c 1 "$c" | od -An -c | tr -d ' ')" != '\n' ]; then
+        echo "results.csv ends in a torn line"; exit 1
+    fi
+    [ "$nj" -eq 0 ] && [ "$nc" -eq 0 ] && return 0 # not written yet
+    if [ "$nc" -lt 1 ] || ! awk -F, 'NR == 1 { n = NF } NF != n { exit 1 }' "$c"; then
+        echo "results.csv is not a header and whole rows ($nc lines; $nj rows in results.jsonl)"
+        exit 1
     fi
 }
 
