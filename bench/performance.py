@@ -48,7 +48,9 @@ def run_part(name, repeats):
     if not os.path.exists(script):
         return f"_not measured: bench/{name}.py is missing_\n"
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, script, "--repeats", str(repeats)], capture_output=True, text=True)
+    # Debian's python3 (the one with python3-torch), as every tool of the project uses.
+    py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+    r = subprocess.run([py, script, "--repeats", str(repeats)], capture_output=True, text=True)
     dt = time.perf_counter() - t0
     if r.returncode != 0:
         return f"_failed (exit {r.returncode}):_\n\n```\n{r.stderr[-2000:]}\n```\n"

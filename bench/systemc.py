@@ -52,8 +52,7 @@ def main():
           f"| {c / 1e6:.1f} M | " + ", ".join(f"{x / 1e6:.1f}" for x in chip) + " |")
     print(f"| bare SystemC kernel: one SC_METHOD on every rising edge of a 1 GHz sc_clock "
           f"| {b / 1e6:.2f} M | " + ", ".join(f"{x / 1e6:.2f}" for x in bare) + " |")
-    print(f"
-ratio chip / bare: **{c / b:.1f}x** (target >= 0.2x). The chip's blocks wait n cycles in one "
+    print(f"\nratio chip / bare: **{c / b:.1f}x** (target >= 0.2x). The chip's blocks wait n cycles in one "
           "timed wait instead of waking on every edge, and the rate includes the functional work of "
           "every image (T = 10 passes).")
 
