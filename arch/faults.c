@@ -192,7 +192,7 @@ int scim_faults_apply(struct scim_model *chip, const struct scim_model *m,
         sum->faulty_layers += on[l];
     }
     if (rc == 0)
-        rc = scim_faults_scales(chip, m, cfg, index, on, sum);
+        rc = scim_faults_scales(chip, cfg, index, on, sum);
     free(on);
     if (rc < 0)
         scim_faults_free(chip);
@@ -243,13 +243,11 @@ static int sram_faults(struct scim_model *chip, const int *on, double p, struct 
     return 0;
 }
 
-int scim_faults_scales(struct scim_model *chip, const struct scim_model *m,
-                       const struct scim_config *cfg, uint64_t index, const int *on,
-                       struct scim_fault_summary *sum)
+int scim_faults_scales(struct scim_model *chip, const struct scim_config *cfg, uint64_t index,
+                       const int *on, struct scim_fault_summary *sum)
 {
     const struct scim_fault_cfg *f = &cfg->faults;
     struct scim_rng r;
-    (void)m;
     scim_rng_init(&r, (uint64_t)cfg->wl.seed, scim_stream_id(SCIM_STREAM_FAULT, index, 0x5c));
     if (cfg->smem.kind == SCIM_SCALE_SRAM && f->scale_bit_flip > 0.0)
         return sram_faults(chip, on, f->scale_bit_flip, &r, sum);

@@ -64,9 +64,8 @@ int scim_faults_apply(struct scim_model *chip, const struct scim_model *m,
 /* Scale-memory faults of chip instance `index` in its faulty layers on[]: bit flips of
  * the scale SRAM's words; for the scale crossbar, the layers' level-flip draws (applied
  * when the chip is mapped). Called by scim_faults_apply. */
-int scim_faults_scales(struct scim_model *chip, const struct scim_model *m,
-                       const struct scim_config *cfg, uint64_t index, const int *on,
-                       struct scim_fault_summary *sum);
+int scim_faults_scales(struct scim_model *chip, const struct scim_config *cfg, uint64_t index,
+                       const int *on, struct scim_fault_summary *sum);
 /* Apply level flips to the n values v (on grid g); flips counted. */
 void scim_faults_levels(double *v, size_t n, const struct scim_level_grid *g, uint64_t *flips);
 /* Dropout RNG module `module` of chip instance `chip` (>= 1): -1 working, or its

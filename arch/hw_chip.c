@@ -109,20 +109,11 @@ static void layer_timing(struct scim_hw_chip *c, const struct scim_config *cfg, 
     const struct scim_layer_map *lm = &c->mp->layers[l];
     const struct scim_layer *L = lm->layer;
     struct scim_hw_layer_cfg *lc = &c->lc[l];
-    double clk = cfg->chip.clock_hz;
-    uint64_t cols = (uint64_t)(L->out_c < cfg->xbar.columns ? L->out_c : cfg->xbar.columns);
-    lc->read_cycles = scim_cycles_of(cfg->cell.ops->cell->read_latency_s(cfg->cell.params), clk);
-    lc->conv_cycles =
-        scim_cycles_of(cfg->adc_dev.ops->adc->conversion_latency_s(cfg->adc_dev.params), clk);
-    lc->cols_per_adc = (uint64_t)cfg->adc.columns_per_adc < cols ? (uint64_t)cfg->adc.columns_per_adc
-                                                                  : cols;
-    lc->reads = (uint64_t)lm->planes * (uint64_t)lm->reads_per_tile;
-    lc->xbar_cycles = lc->reads * (lc->read_cycles + lc->cols_per_adc * lc->conv_cycles);
-    lc->digital_cycles = cols;
-    if (cfg->smem.kind == SCIM_SCALE_CROSSBAR)
-        lc->scale_cycles =
-            scim_cycles_of(cfg->scell.ops->cell->read_latency_s(cfg->scell.params), clk) +
-            (uint64_t)cfg->smem.columns_per_adc * lc->conv_cycles;
+    struct scim_layer_cycles cy;
+    scim_layer_cycles(cfg, lm, &cy);
+    lc->read_cycles = cy.read, lc->conv_cycles = cy.conv, lc->cols_per_adc = cy.cols_per_adc;
+    lc->reads = cy.reads, lc->xbar_cycles = cy.xbar, lc->digital_cycles = cy.digital;
+    lc->scale_cycles = cy.scale;
     lc->positions = (uint64_t)lm->positions;
     lc->out_entries = L->kind == SCIM_LAYER_CONV ? (uint64_t)L->pooled_h * (uint64_t)L->pooled_w : 1;
     lc->in_entries = l ? c->lc[l - 1].out_entries : 0;

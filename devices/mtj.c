@@ -66,12 +66,14 @@ int scim_mtj_check(const struct scim_mtj_params *p, char *msg, size_t len)
 double scim_mtj_tmr_at_temp(double tmr300, double temp)
 {
     const double a = 2e-5;
-    if (temp == 300.0 || temp <= 0.0)
+    if (temp <= 0.0)
         return tmr300;
+    /* TMR(T) = TMR(300 K) q(P(T)) / q(P(300 K)), q(P) = P^2 / (1 - P^2): at 300 K the
+     * ratio is exactly 1, so the configured value is returned unchanged. */
     double p300 = sqrt(tmr300 / (2.0 + tmr300));
-    double pt = p300 * (1.0 - a * pow(temp, 1.5)) / (1.0 - a * pow(300.0, 1.5));
+    double pt = p300 * ((1.0 - a * pow(temp, 1.5)) / (1.0 - a * pow(300.0, 1.5)));
     pt = pt < 0.0 ? 0.0 : pt > 0.999999 ? 0.999999 : pt;
-    return 2.0 * pt * pt / (1.0 - pt * pt);
+    return tmr300 * (pt * pt / (1.0 - pt * pt)) / (p300 * p300 / (1.0 - p300 * p300));
 }
 
 /* The parameters at temperature temp: a copy with the TMR of that temperature. */

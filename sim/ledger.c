@@ -164,24 +164,32 @@ uint64_t scim_cycles_of(double t_s, double clock_hz)
     return c < 1.0 ? 1u : (uint64_t)c;
 }
 
-/* One pass of one layer: row tiles and column tiles work in parallel; within a
- * tile the reads are sequential, each followed by the conversions of the
- * columns sharing an ADC; the scale/compare path handles one output per cycle
- * and overlaps the next position's reads. */
-static uint64_t layer_cycles(const struct scim_config *cfg, const struct scim_layer_map *lm)
+void scim_layer_cycles(const struct scim_config *cfg, const struct scim_layer_map *lm,
+                       struct scim_layer_cycles *c)
 {
     double clk = cfg->chip.clock_hz;
-    uint64_t rd = scim_cycles_of(cfg->cell.ops->cell->read_latency_s(cfg->cell.params), clk);
-    uint64_t cv = scim_cycles_of(cfg->adc_dev.ops->adc->conversion_latency_s(cfg->adc_dev.params), clk);
-    int cols = lm->layer->out_c < cfg->xbar.columns ? lm->layer->out_c : (int)cfg->xbar.columns;
-    uint64_t cpa = (uint64_t)(cfg->adc.columns_per_adc < cols ? cfg->adc.columns_per_adc : cols);
-    uint64_t xbar = (uint64_t)lm->planes * (uint64_t)lm->reads_per_tile * (rd + cpa * cv);
-    uint64_t digital = (uint64_t)cols;
-    uint64_t scale = 0; /* the scale crossbar's row read, once per pass */
+    const struct scim_layer *L = lm->layer;
+    uint64_t cols = (uint64_t)(L->out_c < cfg->xbar.columns ? L->out_c : cfg->xbar.columns);
+    uint64_t cpa = (uint64_t)cfg->adc.columns_per_adc;
+    c->read = scim_cycles_of(cfg->cell.ops->cell->read_latency_s(cfg->cell.params), clk);
+    c->conv = scim_cycles_of(cfg->adc_dev.ops->adc->conversion_latency_s(cfg->adc_dev.params), clk);
+    c->cols_per_adc = cpa < cols ? cpa : cols;
+    c->reads = (uint64_t)lm->planes * (uint64_t)lm->reads_per_tile;
+    c->xbar = c->reads * (c->read + c->cols_per_adc * c->conv);
+    c->digital = cols;
+    c->scale = 0;
     if (cfg->smem.kind == SCIM_SCALE_CROSSBAR)
-        scale = scim_cycles_of(cfg->scell.ops->cell->read_latency_s(cfg->scell.params), clk) +
-                (uint64_t)cfg->smem.columns_per_adc * cv;
-    return scale + (uint64_t)lm->positions * (xbar > digital ? xbar : digital);
+        c->scale = scim_cycles_of(cfg->scell.ops->cell->read_latency_s(cfg->scell.params), clk) +
+                   (uint64_t)cfg->smem.columns_per_adc * c->conv;
+}
+
+/* One pass of one layer, first order: the scale/compare path overlaps the next
+ * position's reads, layers one after another. */
+static uint64_t layer_cycles(const struct scim_config *cfg, const struct scim_layer_map *lm)
+{
+    struct scim_layer_cycles c;
+    scim_layer_cycles(cfg, lm, &c);
+    return c.scale + (uint64_t)lm->positions * (c.xbar > c.digital ? c.xbar : c.digital);
 }
 
 int scim_latency_estimate(const struct scim_config *cfg, const struct scim_mapping *mp,

@@ -38,6 +38,22 @@ void scim_area_compute(const struct scim_config *cfg, const struct scim_mapping 
 /* Static power of the chip, W. */
 double scim_static_power(const struct scim_config *cfg, const struct scim_area *a);
 
+/* Cycle costs of one layer's blocks (the first-order estimate and the SystemC engine
+ * share them): row and column tiles work in parallel; within a tile the reads are
+ * sequential, each followed by the conversions of the columns sharing an ADC. */
+struct scim_layer_cycles {
+    uint64_t read;         /* one array read (wordline pulse), cycles */
+    uint64_t conv;         /* one ADC conversion, cycles */
+    uint64_t cols_per_adc; /* conversions per ADC per read (column mux) */
+    uint64_t reads;        /* sequential reads per output position: planes x reads per tile */
+    uint64_t xbar;         /* per output position: reads x (read + cols_per_adc x conv) */
+    uint64_t digital;      /* per output position: one output per cycle per column tile */
+    uint64_t scale;        /* per pass: the scale crossbar's row read + conversions (0: SRAM) */
+};
+
+void scim_layer_cycles(const struct scim_config *cfg, const struct scim_layer_map *lm,
+                       struct scim_layer_cycles *c);
+
 struct scim_latency {
     uint64_t *layer_cycles;   /* [n_layers] cycles of one pass per layer (owned) */
     uint64_t rng_cycles;      /* cycles of one pass spent waiting for dropout bits */

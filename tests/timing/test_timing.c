@@ -15,28 +15,6 @@
 #include "sim/timing.h"
 #include "testmodel.h"
 
-static void load_cfg(struct scim_config *cfg, const char *const *ov, size_t n)
-{
-    struct scim_diag d;
-    scim_diag_init(&d, stderr);
-    const char *all[16] = {"workload.model=unused.yaml"};
-    for (size_t i = 0; i < n; i++)
-        all[i + 1] = ov[i];
-    ASSERT_EQ(scim_config_load(cfg, NULL, all, n + 1, &d), 0);
-    scim_diag_free(&d);
-}
-
-static void synth_dataset(struct scim_dataset *ds, int n, int c, int h, int w)
-{
-    memset(ds, 0, sizeof(*ds));
-    ds->name = strdup("synthetic");
-    ds->n = n, ds->c = c, ds->h = h, ds->w = w, ds->classes = 10;
-    ds->pixels = calloc((size_t)n * c * h * w, 1);
-    ds->labels = calloc((size_t)n, 1);
-    for (size_t i = 0; i < (size_t)n * c * h * w; i++)
-        ds->pixels[i] = (uint8_t)(i * 37u);
-}
-
 /* Simulate one image; return its latency in cycles (and the functional run's
  * predictions and events must equal the functional engine's). */
 static uint64_t simulate(struct scim_model *m, const char *const *ov, size_t n_ov,
@@ -47,9 +25,9 @@ static uint64_t simulate(struct scim_model *m, const char *const *ov, size_t n_o
     struct scim_dataset ds;
     struct scim_run_result a, b;
     struct scim_diag d;
-    load_cfg(&cfg, ov, n_ov);
+    tm_load_cfg(&cfg, ov, n_ov);
     scim_diag_init(&d, stderr);
-    synth_dataset(&ds, 2, m->in_c, m->in_h, m->in_w);
+    tm_dataset(&ds, 2, m->in_c, m->in_h, m->in_w);
     ASSERT_EQ(scim_map_model(&mp, m, &cfg, &d), 0);
     struct scim_timing_opts to = {0};
     ASSERT_EQ(scim_timing_run(&cfg, m, &mp, &ds, 0, 2, &to, &a, tm, &d), 0);

@@ -93,21 +93,6 @@ static void hand_counts(void)
     scim_diag_free(&d);
 }
 
-static void synth_dataset(struct scim_dataset *ds, int n, int c, int h, int w)
-{
-    struct scim_rng r;
-    scim_rng_init(&r, 77, 1);
-    memset(ds, 0, sizeof(*ds));
-    ds->name = strdup("synthetic");
-    ds->n = n, ds->c = c, ds->h = h, ds->w = w, ds->classes = 10;
-    ds->pixels = malloc((size_t)n * c * h * w);
-    ds->labels = malloc((size_t)n);
-    for (size_t i = 0; i < (size_t)n * c * h * w; i++)
-        ds->pixels[i] = (uint8_t)scim_rng_u32(&r);
-    for (int i = 0; i < n; i++)
-        ds->labels[i] = (uint8_t)(scim_rng_u32(&r) % 10);
-}
-
 static void run(const struct scim_config *cfg, const struct scim_model *m,
                 const struct scim_mapping *mp, const struct scim_dataset *ds, int threads,
                 int no_reuse, struct scim_run_result *res)
@@ -179,7 +164,7 @@ static void engine_determinism_and_totals(void)
     tm_load_cfg(&cfg, ov, 2);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
-    synth_dataset(&ds, 61, 1, 16, 16);
+    tm_dataset(&ds, 61, 1, 16, 16);
     struct scim_run_result r[3], r1;
     run_three(&cfg, &m, &mp, &ds, r);
     r1 = r[0];
@@ -222,7 +207,7 @@ static void residual_reuse(void)
     tm_load_cfg(&cfg, ov, 1);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
-    synth_dataset(&ds, 50, 3, 8, 8);
+    tm_dataset(&ds, 50, 3, 8, 8);
     struct scim_run_result r[3];
     run_three(&cfg, &m, &mp, &ds, r);
     uint64_t adds = 4 * 64 + 8 * 16 + 16 + 16; /* MVM outputs of l2, l4, l5, l6 */
@@ -259,7 +244,7 @@ static void residual_overlapped(void)
     tm_load_cfg(&cfg, ov, 1);
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
-    synth_dataset(&ds, 30, 3, 8, 8);
+    tm_dataset(&ds, 30, 3, 8, 8);
     ASSERT_EQ(scim_rng_bank_init(&bank, &cfg, &m, 0), 0);
     ASSERT_EQ(scim_image_ctx_init(&a, &cfg, &m, &mp, &bank, 1, 9), 0);
     ASSERT_EQ(scim_image_ctx_init(&b, &cfg, &m, &mp, &bank, 0, 1), 0);
@@ -313,7 +298,7 @@ static void spindrop_off(void)
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&m1, &sd, &cfg, &d), 0);
     ASSERT_EQ(scim_map_model(&m2, &bnn, &cfg, &d), 0);
-    synth_dataset(&ds, 40, 1, 16, 16);
+    tm_dataset(&ds, 40, 1, 16, 16);
     struct scim_run_result r1, r2;
     run(&cfg, &sd, &m1, &ds, 2, 0, &r1);
     run(&cfg, &bnn, &m2, &ds, 2, 0, &r2);

@@ -13,6 +13,7 @@
 #include "harness.h"
 #include "sim/config.h"
 #include "sim/rng.h"
+#include "workloads/dataset.h"
 #include "workloads/model.h"
 
 struct tlayer_spec {
@@ -31,6 +32,22 @@ static inline double *rnd_vec(struct scim_rng *r, int n, double lo, double hi)
 }
 
 /* The built-in defaults with the model key filled and the n overrides ov applied. */
+/* n random c x h x w images with random labels of 10 classes (a fixed stream). */
+static inline void tm_dataset(struct scim_dataset *ds, int n, int c, int h, int w)
+{
+    struct scim_rng r;
+    scim_rng_init(&r, 77, 1);
+    memset(ds, 0, sizeof(*ds));
+    ds->name = strdup("synthetic");
+    ds->n = n, ds->c = c, ds->h = h, ds->w = w, ds->classes = 10;
+    ds->pixels = malloc((size_t)n * c * h * w);
+    ds->labels = malloc((size_t)n);
+    for (size_t i = 0; i < (size_t)n * c * h * w; i++)
+        ds->pixels[i] = (uint8_t)scim_rng_u32(&r);
+    for (int i = 0; i < n; i++)
+        ds->labels[i] = (uint8_t)(scim_rng_u32(&r) % 10);
+}
+
 static inline void tm_load_cfg(struct scim_config *cfg, const char *const *ov, size_t n)
 {
     struct scim_diag d;
