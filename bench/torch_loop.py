@@ -35,6 +35,7 @@ def main():
     model.set_mc(args.passes > 1)
     images, labels = data.load_split(manifest.get("dataset", "mnist"), "test")
     x = torch.as_tensor(images[:args.images])
+    y = torch.as_tensor(labels[:args.images])
     layers = [m for m in model.modules() if getattr(m, "fixed_weight", None) is not None]
     clean = [m.fixed_weight.clone() for m in layers]
     gen = torch.Generator().manual_seed(1)
@@ -52,7 +53,7 @@ def main():
                 probs = 0
                 for _ in range(args.passes):
                     probs = probs + torch.softmax(model(xb), dim=1)
-                correct += int((probs.argmax(1) == torch.as_tensor(labels[i:i + args.batch])).sum())
+                correct += int((probs.argmax(1) == y[i:i + args.batch]).sum())
         dt = time.perf_counter() - t0
     n = args.images * args.passes * args.chips
     print(json.dumps({"images": args.images, "passes": args.passes, "batch": args.batch,
