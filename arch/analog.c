@@ -236,64 +236,70 @@ static double tail_mass(double lo, double hi, double z0)
 
 /* EVENTS: for each count class (len, m), the distribution of the nearest count n of an
  * event read, x = m + s Z given |Z| > z0: the masses P(Z in ((n - 1/2 - m) / s,
- * (n + 1/2 - m) / s), |Z| > z0) (n = 0 and n = len open to infinity), normalized, as a CDF
- * over the counts in order of decreasing mass (inversion is exact in any fixed order;
- * this one ends most searches at the first count). Counts farther than 40 s + 1 from m
- * have mass 0 in double and are left out. */
-struct ev_mass {
-    uint32_t n;
-    double p;
-};
-
-static int by_mass(const void *a, const void *b)
-{
-    const struct ev_mass *x = a, *y = b;
-    return x->p > y->p ? -1 : x->p < y->p ? 1 : (x->n > y->n) - (x->n < y->n);
-}
-
+ * (n + 1/2 - m) / s), |Z| > z0) (n = 0 and n = len open to infinity), normalized, as a
+ * Walker alias table (Vose's construction): entry i of k keeps its own count with
+ * probability prob and gives the rest of its 1/k to its alias, so one uniform u picks
+ * entry floor(k u) and its fraction decides — an exact sampler of the masses. Counts
+ * farther than (z0 + EVENT_RANGE) s + 1 from m are left out: an event lands there with
+ * probability P(|Z| > z0 + 12 | |Z| > z0) < exp(-12 z0 - 72) < 1e-31, far below the
+ * 2^-53 resolution of the uniform that picks the count. */
+#define EVENT_RANGE 12.0
 static void event_class(const struct scim_analog *an, struct scim_analog_layer *al, int len, int m,
-                        int W, size_t at, struct ev_mass *tmp)
+                        int W, struct scim_ev_entry *e, double *q, int *work)
 {
     double s = nominal_noise(an, m, len), sum = 0.0;
-    int lo = m - W > 0 ? m - W : 0, hi = m + W < len ? m + W : len, k = 0;
-    for (int n = lo; n <= hi; n++, k++) {
+    int lo = m - W > 0 ? m - W : 0, hi = m + W < len ? m + W : len, k = hi - lo + 1;
+    for (int t = 0; t < k; t++) {
+        int n = lo + t;
         double zl = n == 0 ? -INFINITY : (n - 0.5 - m) / s;
         double zh = n == len ? INFINITY : (n + 0.5 - m) / s;
-        tmp[k].n = (uint32_t)n;
-        sum += tmp[k].p = s > 0.0 ? tail_mass(zl, zh, al->z0) : (n == m);
+        sum += q[t] = s > 0.0 ? tail_mass(zl, zh, al->z0) : (n == m);
     }
-    qsort(tmp, (size_t)k, sizeof(*tmp), by_mass);
-    double cum = 0.0;
+    int *small = work, *large = work + k, ns = 0, nl = 0;
     for (int t = 0; t < k; t++) {
-        al->ev_n[at + (size_t)t] = tmp[t].n;
-        al->ev_cdf[at + (size_t)t] = (cum += tmp[t].p) / sum;
+        e[t].n = e[t].alias = (uint32_t)(lo + t);
+        e[t].prob = 1.0;
+        q[t] *= k / sum;
+        if (q[t] < 1.0)
+            small[ns++] = t;
+        else
+            large[nl++] = t;
     }
-    al->ev_cdf[at + (size_t)k - 1] = 1.0;
+    while (ns > 0 && nl > 0) {
+        int a = small[--ns], b = large[nl - 1];
+        e[a].prob = q[a], e[a].alias = (uint32_t)(lo + b);
+        q[b] -= 1.0 - q[a];
+        if (q[b] < 1.0)
+            small[ns++] = b, nl--;
+    }
+    /* what is left holds 1/k each up to rounding: prob 1 */
 }
 
 static int build_event_tables(const struct scim_analog *an, struct scim_analog_layer *al)
 {
-    int L = al->max_len, W = (int)ceil(40.0 * nominal_noise(an, L, L) + 1.0);
+    int L = al->max_len;
+    double s_max = fmax(nominal_noise(an, L, L), nominal_noise(an, 0, L));
+    int W = (int)ceil((al->z0 + EVENT_RANGE) * s_max + 1.0);
     size_t classes = (size_t)(L + 1) * (size_t)(L + 2) / 2, total = 0;
     for (int len = 0; len <= L; len++)
         total += (size_t)(len + 1) * (size_t)(2 * W + 1 < len + 1 ? 2 * W + 1 : len + 1);
     if (total > EVENT_TABLE_MAX)
         return 0; /* events draw Z instead */
     al->ev_at = malloc((classes + 1) * sizeof(uint32_t));
-    al->ev_n = malloc(total * sizeof(uint32_t));
-    al->ev_cdf = malloc(total * sizeof(double));
-    struct ev_mass *tmp = malloc((size_t)(2 * W + 1) * sizeof(*tmp));
-    if (!al->ev_at || !al->ev_n || !al->ev_cdf || !tmp)
-        return free(tmp), SCIM_ENOMEM;
+    al->ev = malloc(total * sizeof(*al->ev));
+    double *q = malloc((size_t)(2 * W + 1) * sizeof(double));
+    int *work = malloc((size_t)(4 * W + 2) * sizeof(int));
+    if (!al->ev_at || !al->ev || !q || !work)
+        return free(q), free(work), SCIM_ENOMEM;
     size_t at = 0, ci = 0;
     for (int len = 0; len <= L; len++)
         for (int m = 0; m <= len; m++, ci++) {
             al->ev_at[ci] = (uint32_t)at;
-            event_class(an, al, len, m, W, at, tmp);
+            event_class(an, al, len, m, W, al->ev + at, q, work);
             at += (size_t)((m + W < len ? m + W : len) - (m - W > 0 ? m - W : 0) + 1);
         }
     al->ev_at[ci] = (uint32_t)at;
-    free(tmp);
+    free(q), free(work);
     return 0;
 }
 
@@ -341,6 +347,11 @@ static int init_layer(struct scim_analog *an, struct scim_analog_layer *al,
     if (al->kernel == SCIM_READ_EVENTS) {
         set_z0(al, 0.5 / fmax(nominal_noise(an, al->max_len, al->max_len),
                               nominal_noise(an, 0, al->max_len)));
+        double p0 = -expm1(al->log1m_p0);
+        if (p0 >= 1.0 / 32 && p0 < 1.0 && !(al->geom = malloc(sizeof(*al->geom))))
+            return SCIM_ENOMEM;
+        if (al->geom)
+            scim_geom_init(al->geom, p0);
         return build_event_tables(an, al);
     }
     if (al->kernel == SCIM_READ_DIGITAL)
@@ -395,10 +406,10 @@ void scim_analog_free(struct scim_analog *an)
         free(al->wbits);
         free(al->zs);
         free(al->dist);
-        free(al->ev_n);
+        free(al->ev);
         free(al->ev_at);
-        free(al->ev_cdf);
         free(al->pix_off);
+        free(al->geom);
     }
     free(an->layers);
     memset(an, 0, sizeof(*an));
@@ -406,12 +417,17 @@ void scim_analog_free(struct scim_analog *an)
 
 /* ---- reading ---- */
 
-uint32_t scim_adc_decide(double x, uint32_t len, uint32_t max_code, int *clipped)
+static inline uint32_t adc_decide(double x, uint32_t len, uint32_t max_code, int *clipped)
 {
     double r = rint(x);
     uint32_t n = r <= 0.0 ? 0 : r >= (double)len ? len : (uint32_t)r;
     *clipped = n > max_code;
     return n > max_code ? max_code : n;
+}
+
+uint32_t scim_adc_decide(double x, uint32_t len, uint32_t max_code, int *clipped)
+{
+    return adc_decide(x, len, max_code, clipped);
 }
 
 double scim_analog_ir_current(const double *g, const uint32_t *d, int n, double r)
@@ -428,7 +444,8 @@ double scim_analog_ir_current(const double *g, const uint32_t *d, int n, double 
 struct read_ctx {
     const struct scim_analog *an;
     const struct scim_analog_layer *al;
-    struct scim_rng rng; /* the read-noise stream of (chip, image, pass, layer) */
+    struct scim_rng rng; /* the read-noise stream of (chip, image, pass, layer): LUT, CELLS */
+    struct scim_rng_batch ev; /* the same stream, buffered: EVENTS */
     uint64_t next;       /* read index of the next event (noise), UINT64_MAX: none */
     /* In the caller's work space (scim_analog_work_alloc): */
     uint32_t *xc, *kc; /* LUT: [slots][n_chunks][nw] compressed inputs and kept rows */
@@ -438,6 +455,8 @@ struct read_ctx {
     uint16_t *near;    /* LUT with noise: [n_chunks][cpad / 16] reads near a threshold */
     double *cg;        /* CELLS: [max_len] conductances of a read's conducting cells */
     uint32_t *cd;      /* CELLS: [max_len] their distances */
+    uint64_t *win;     /* EVENTS, integer path: [planes][n_words] a position's packed inputs */
+    uint8_t *bytes;    /* EVENTS, integer path: [64 n_words] its rows' pixels */
 };
 
 /* Read index of the first read of a step: reads are numbered by position, plane, chunk,
@@ -449,14 +468,24 @@ static uint64_t step_base(const struct scim_mvm_step *sp)
            (uint64_t)lm->n_chunks * (uint64_t)lm->layer->out_c;
 }
 
+/* Reads before the next event. */
+static uint64_t event_gap(struct read_ctx *c)
+{
+    const struct scim_analog_layer *al = c->al;
+    if (al->kernel != SCIM_READ_EVENTS)
+        return scim_rng_geometric(&c->rng, al->log1m_p0);
+    return al->geom ? scim_geom_draw(al->geom, &c->ev)
+                    : scim_rng_batch_geometric(&c->ev, al->log1m_p0);
+}
+
 static void next_event(struct read_ctx *c, uint64_t after)
 {
-    uint64_t k = scim_rng_geometric(&c->rng, c->al->log1m_p0);
+    uint64_t k = event_gap(c);
     c->next = k >= UINT64_MAX - after ? UINT64_MAX : after + 1 + k;
 }
 
 /* Matches (conducting P cells) and kept rows of the read of chunk c, column j. */
-static uint32_t read_matches(const struct scim_layer_map *lm, const struct scim_chunk *c, int j,
+static inline uint32_t read_matches(const struct scim_layer_map *lm, const struct scim_chunk *c, int j,
                              const uint64_t *x, const uint64_t *mask, uint32_t *len)
 {
     size_t nw = (size_t)lm->n_words;
@@ -482,7 +511,7 @@ static void correct(const struct scim_mvm_step *sp, int j, double x, uint32_t m,
 {
     uint32_t mc = sp->lm->max_code;
     int clipped;
-    uint32_t code = scim_adc_decide(x, len, mc, &clipped), exact = m > mc ? mc : m;
+    uint32_t code = adc_decide(x, len, mc, &clipped), exact = m > mc ? mc : m;
     sp->st->clips += (uint64_t)clipped - (uint64_t)(m > mc);
     if (code == exact)
         return;
@@ -492,21 +521,24 @@ static void correct(const struct scim_mvm_step *sp, int j, double x, uint32_t m,
 }
 
 /* The value of an event read of count m over len cells: its nearest count from the
- * class's table with one uniform (inversion), or m + s Z with Z from the tail. */
+ * class's alias table with one uniform, or m + s Z with Z from the tail. */
 static double event_value(struct read_ctx *c, uint32_t m, uint32_t len)
 {
     const struct scim_analog_layer *al = c->al;
-    if (!al->ev_cdf)
-        return m + nominal_noise(c->an, (int)m, (int)len) * scim_rng_normal_tail(&c->rng, al->z0);
-    size_t ci = (size_t)len * (len + 1) / 2 + m, t = al->ev_at[ci];
-    double u = scim_rng_uniform(&c->rng);
-    while (t + 1 < al->ev_at[ci + 1] && u >= al->ev_cdf[t])
-        t++;
-    return (double)al->ev_n[t];
+    if (!al->ev) {
+        struct scim_rand rnd = scim_rng_batch_rand(&c->ev);
+        return m + nominal_noise(c->an, (int)m, (int)len) * scim_rand_normal_tail(&rnd, al->z0);
+    }
+    size_t ci = (size_t)len * (len + 1) / 2 + m, at = al->ev_at[ci];
+    uint32_t k = al->ev_at[ci + 1] - (uint32_t)at;
+    double v = scim_rng_batch_uniform(&c->ev) * k;
+    uint32_t i = (uint32_t)v;
+    const struct scim_ev_entry *e = &al->ev[at + (i < k ? i : k - 1)];
+    return (double)(v - i < e->prob ? e->n : e->alias);
 }
 
 /* EVENTS: the digital reads, then the events among them (analog.h). */
-static void events_step(const struct scim_mvm_step *sp, void *vc)
+__attribute__((target_clones("popcnt", "default"))) static void events_step(const struct scim_mvm_step *sp, void *vc)
 {
     struct read_ctx *c = vc;
     const struct scim_layer_map *lm = sp->lm;
@@ -522,45 +554,51 @@ static void events_step(const struct scim_mvm_step *sp, void *vc)
     }
 }
 
-/* Matches and kept rows of a read of an integer-path layer (datapath.c), from its pixels:
- * row i's input bit is bit `plane` of pixel win + al->pix_off[i]. */
-static uint32_t pixel_matches(const struct scim_analog_layer *al, const struct scim_layer_map *lm,
-                              const struct scim_act *a, int pos, int plane,
-                              const struct scim_chunk *c, int j, const uint64_t *mask,
-                              uint32_t *len)
+/* An integer-path layer's (datapath.c) inputs at one position as the digital kernel packs
+ * them: bit i of plane p's words is bit p of row i's pixel, win + al->pix_off[i]; the bytes
+ * of 8 rows go to 8 planes by one multiply each (carry-free). */
+static void pack_window(const struct scim_analog_layer *al, const struct scim_layer_map *lm,
+                        const struct scim_act *a, int pos, uint64_t *x, uint8_t *bytes)
 {
     const struct scim_layer *L = lm->layer;
-    const int8_t *w = L->weight + (size_t)j * (size_t)lm->n_rows;
     const uint8_t *win = a->pix;
     if (L->kind == SCIM_LAYER_CONV)
         win += (size_t)(pos / L->out_w * L->stride) * (size_t)a->wp +
                (size_t)(pos % L->out_w * L->stride);
-    uint32_t m = 0, n = 0;
-    for (uint32_t q = 0; q < c->n_seg; q++) {
-        const struct scim_seg *sg = &lm->segs[c->first_seg + q];
-        uint64_t rows = sg->mask & (mask ? mask[sg->word] : ~0ull);
-        for (; rows; rows &= rows - 1, n++) {
-            uint32_t i = sg->word * 64u + (uint32_t)__builtin_ctzll(rows);
-            m += ((win[al->pix_off[i]] >> plane) & 1) == (w[i] > 0);
-        }
+    size_t n = (size_t)lm->n_rows, nw = (size_t)lm->n_words;
+    size_t groups = (n + 7) / 8;
+    for (size_t i = 0; i < n; i++)
+        bytes[i] = win[al->pix_off[i]];
+    memset(bytes + n, 0, groups * 8 - n);
+    memset(x, 0, (size_t)lm->planes * nw * sizeof(uint64_t));
+    for (size_t g = 0; g < groups; g++) {
+        uint64_t v;
+        memcpy(&v, bytes + 8 * g, 8); /* rows 8g .. 8g + 7, little-endian */
+        for (int p = 0; p < lm->planes; p++)
+            x[(size_t)p * nw + g / 8] |= (((v >> p) & 0x0101010101010101ull) *
+                                          0x0102040810204080ull >> 56) << (8 * (g % 8));
     }
-    *len = n;
-    return m;
 }
 
-/* EVENTS on an integer-path layer: the integer sums, then every event of the layer. */
-static void events_int(struct read_ctx *c, const struct scim_layer_map *lm,
+/* EVENTS on an integer-path layer: the integer sums, then every event of the layer, its
+ * count from the position's packed inputs (packed once per position with an event). */
+__attribute__((target_clones("popcnt", "default"))) static void
+events_int(struct read_ctx *c, const struct scim_layer_map *lm,
                        const struct scim_act *a, const uint64_t *mask, int32_t *s,
                        struct scim_mvm_stats *st)
 {
     uint64_t C = (uint64_t)lm->layer->out_c, per_step = (uint64_t)lm->n_chunks * C;
     uint64_t end = per_step * (uint64_t)lm->positions * (uint64_t)lm->planes;
+    size_t nw = (size_t)lm->n_words;
+    int packed = -1;
     while (c->next < end) {
         uint64_t step = c->next / per_step, r = c->next % per_step;
         int pos = (int)(step / (uint64_t)lm->planes), plane = (int)(step % (uint64_t)lm->planes);
+        if (pos != packed)
+            pack_window(c->al, lm, a, packed = pos, c->win, c->bytes);
         struct scim_mvm_step sp = {lm, NULL, s + pos, lm->positions, plane, st, mask, 0, pos};
-        uint32_t len, m = pixel_matches(c->al, lm, a, pos, plane, &lm->chunks[r / C], (int)(r % C),
-                                        mask, &len);
+        uint32_t len, m = read_matches(lm, &lm->chunks[r / C], (int)(r % C),
+                                       c->win + (size_t)plane * nw, mask, &len);
         correct(&sp, (int)(r % C), event_value(c, m, len), m, len);
         next_event(c, c->next);
     }
@@ -1104,6 +1142,8 @@ static size_t work_bytes(const struct scim_analog_layer *al, const struct scim_l
                nc * (size_t)al->cpad / 16 * sizeof(uint16_t);
     if (al->kernel == SCIM_READ_CELLS)
         return (size_t)al->max_len * (sizeof(double) + sizeof(uint32_t));
+    if (al->kernel == SCIM_READ_EVENTS && lm->int_path)
+        return (size_t)lm->n_words * ((size_t)lm->planes * sizeof(uint64_t) + 64);
     return 0;
 }
 
@@ -1122,6 +1162,9 @@ static void bind_work(struct read_ctx *c, const struct scim_layer_map *lm, void 
     } else if (al->kernel == SCIM_READ_CELLS) {
         c->cg = work;
         c->cd = (uint32_t *)(c->cg + al->max_len);
+    } else if (al->kernel == SCIM_READ_EVENTS && lm->int_path) {
+        c->win = work;
+        c->bytes = (uint8_t *)(c->win + (size_t)lm->planes * (size_t)lm->n_words);
     }
 }
 
@@ -1152,11 +1195,15 @@ void scim_analog_mvm(const struct scim_analog *an, void *work, const struct scim
     c.an = an, c.al = al, c.next = UINT64_MAX;
     bind_work(&c, lm, work);
     if (al->noise) {
-        scim_rng_init_sub(
-            &c.rng, (uint64_t)an->cfg->wl.seed, scim_stream_id(SCIM_STREAM_READ, img, an->chip),
-            (uint32_t)((uint64_t)pass * (uint64_t)an->n_layers + (uint64_t)lm->index));
+        uint64_t seed = (uint64_t)an->cfg->wl.seed,
+                 stream = scim_stream_id(SCIM_STREAM_READ, img, an->chip);
+        uint32_t sub = (uint32_t)((uint64_t)pass * (uint64_t)an->n_layers + (uint64_t)lm->index);
+        if (al->kernel == SCIM_READ_EVENTS)
+            scim_rng_batch_init(&c.ev, seed, stream, sub);
+        else
+            scim_rng_init_sub(&c.rng, seed, stream, sub);
         if (al->log1m_p0 < 0.0)
-            c.next = scim_rng_geometric(&c.rng, al->log1m_p0);
+            c.next = event_gap(&c);
     }
     if (al->kernel == SCIM_READ_LUT && !al->noise) {
         lut_layer(&c, lm, a, mask, s, scratch, st);

@@ -29,9 +29,10 @@
  *    every threshold, and s <= s_max for every read of the layer, so with
  *    z0 = 0.5 / s_max only the reads with |Z| > z0 can change their code. Those reads
  *    are independent Bernoulli(p0 = P(|Z| > z0)) events: the gaps between them are
- *    geometric, drawn directly; an event read's nearest count comes from a table of its
- *    distribution given (len, m) and |Z| > z0, with one uniform. Every other read keeps
- *    its exact count, computed by the digital kernel (or the integer path).
+ *    geometric, drawn directly (by table inversion where they are frequent); an event
+ *    read's nearest count comes from an alias table of its distribution given (len, m)
+ *    and |Z| > z0, with one uniform. Every other read keeps its exact count, computed by
+ *    the digital kernel (or the integer path).
  *  - LUT (device-to-device variation, fixed per chip): x = sum over the chunk's kept
  *    rows of e_A (input 1) or e_B (input 0), e = (G - G_AP) / dG, is affine in the input
  *    bits. Per chunk, column and group of 4 rows, a table of the 16 partial sums makes
@@ -52,6 +53,7 @@
 #include <stdint.h>
 
 #include "../devices/variation.h"
+#include "../sim/rng.h"
 #include "../sim/config.h"
 #include "../workloads/model.h"
 #include "datapath.h"
@@ -62,6 +64,13 @@ enum scim_read_kernel {
     SCIM_READ_EVENTS,      /* nominal cells with read noise: counts, then the rare noisy reads */
     SCIM_READ_LUT,         /* device-to-device variation (and read noise): lookup tables */
     SCIM_READ_CELLS        /* IR drop: every read summed cell by cell */
+};
+
+/* One entry of an event class's alias table (EVENTS). */
+struct scim_ev_entry {
+    double prob;    /* probability of keeping n once the entry is drawn */
+    uint32_t n;     /* its count */
+    uint32_t alias; /* the count otherwise */
 };
 
 /* One layer's read model on one chip instance. */
@@ -89,10 +98,12 @@ struct scim_analog_layer {
     double z0;         /* noise: reads with |Z| > z0 are the events */
     double log1m_p0;   /* log(1 - P(|Z| > z0)); 0 = no events */
     uint32_t *ev_at;   /* EVENTS: [class + 1] where class (len, m) = len (len + 1) / 2 + m
-                        * starts in ev_n and ev_cdf */
-    uint32_t *ev_n;    /* EVENTS: the counts of each class, most likely first */
-    double *ev_cdf;    /* EVENTS: the CDF of an event read's nearest count over them; NULL:
-                        * the events draw Z from the tail instead (tables too large) */
+                        * starts in ev */
+    struct scim_ev_entry *ev; /* EVENTS: each class's alias table over the nearest counts of
+                               * an event read; NULL: the events draw Z from the tail
+                               * instead (tables too large) */
+    struct scim_geom *geom; /* EVENTS: gap tables where events are frequent (P(|Z| > z0)
+                             * >= 1/32), NULL: gaps by the logarithm */
     uint32_t *pix_off; /* EVENTS on the integer path: [n_rows] pixel of each row, relative
                         * to the kernel window's first pixel in the padded image */
 };
