@@ -211,6 +211,7 @@ typedef void (*mvm_fn)(const struct scim_mvm_step *);
 static mvm_fn kernel;
 static const char *kernel_name;
 static void choose_int_conv(int portable);
+static void choose_cm_row(int portable);
 
 static void choose_kernel(void)
 {
@@ -270,7 +271,12 @@ int scim_act_alloc(struct scim_act *a, const struct scim_layer_map *lm)
         a->pad = L->padding;
         a->hp = L->in_h + 2 * L->padding;
         a->rows = calloc((size_t)a->planes * (size_t)a->c * (size_t)a->hp, sizeof(uint64_t));
-        return a->rows ? 0 : SCIM_ENOMEM;
+        if (lm->cm) {
+            a->cm_words = ((L->in_w + 2 * L->padding) * a->c + 63) / 64;
+            a->cm = calloc((size_t)a->planes * (size_t)a->hp * (size_t)a->cm_words,
+                           sizeof(uint64_t));
+        }
+        return a->rows && (a->cm || !lm->cm) ? 0 : SCIM_ENOMEM;
     }
     a->vec = calloc((size_t)a->planes * (size_t)a->n_words, sizeof(uint64_t));
     return a->vec ? 0 : SCIM_ENOMEM;
@@ -278,6 +284,7 @@ int scim_act_alloc(struct scim_act *a, const struct scim_layer_map *lm)
 
 void scim_act_free(struct scim_act *a)
 {
+    free(a->cm);
     free(a->rows);
     free(a->vec);
     free(a->pix);
@@ -401,13 +408,51 @@ static inline __attribute__((always_inline)) void add_rows(const struct scim_lay
     }
 }
 
-/* Stride 1: each kernel element adds the whole image shifted by (kh, kw) into a
- * buffer of out_h rows of the padded width; columns beyond out_w are discarded. */
 static inline int row_kept(const uint64_t *mask, int row)
 {
     return !mask || ((mask[row >> 6] >> (row & 63)) & 1);
 }
 
+static inline __attribute__((always_inline)) void widen16(int32_t *restrict o,
+                                                          const int16_t *restrict f, int n)
+{
+    for (int i = 0; i < n; i++)
+        o[i] = f[i];
+}
+
+/* f[i] = sum_t w[t] img[off[t] + i] for i < n, 32 lanes at a time held in registers
+ * over the terms (one store per lane instead of one per term). */
+typedef int16_t i16x32 __attribute__((vector_size(64)));
+typedef uint8_t u8x32 __attribute__((vector_size(32)));
+
+static inline __attribute__((always_inline)) void sum_shifted16(int16_t *f, const uint8_t *img,
+                                                                const int32_t *off,
+                                                                const int16_t *w, int nt, int n)
+{
+    int i0 = 0;
+    for (; i0 + 32 <= n; i0 += 32) {
+        i16x32 acc = {0};
+        for (int t = 0; t < nt; t++) {
+            u8x32 x;
+            memcpy(&x, img + off[t] + i0, sizeof(x));
+            acc += __builtin_convertvector(x, i16x32) * w[t];
+        }
+        memcpy(f + i0, &acc, sizeof(acc));
+    }
+    for (; i0 < n; i0++) {
+        int32_t acc = 0;
+        for (int t = 0; t < nt; t++)
+            acc += w[t] * img[off[t] + i0];
+        f[i0] = (int16_t)acc;
+    }
+}
+
+#define WIDE_TERMS 256 /* kernel elements the 16-bit path keeps on the stack, at most */
+
+/* Stride 1: each kernel element adds the whole image shifted by (kh, kw) into a
+ * buffer of out_h rows of the padded width; columns beyond out_w are discarded. The
+ * buffer has 16-bit lanes (twice the vector width) when no sum can leave them:
+ * sum |w| * 255 <= INT16_MAX. */
 static inline __attribute__((always_inline)) void int_conv_wide(const struct scim_layer *L,
                                                                 const struct scim_act *a,
                                                                 const int8_t *wj,
@@ -415,8 +460,26 @@ static inline __attribute__((always_inline)) void int_conv_wide(const struct sci
                                                                 const uint64_t *mask,
                                                                 const uint8_t *img, int32_t *out)
 {
-    int k = L->kernel, n = L->out_h * a->wp;
-    int32_t *full = out + (size_t)L->out_h * (size_t)L->out_w;
+    int k = L->kernel, n = L->out_h * a->wp, nt = 0;
+    int32_t *full = out + (size_t)L->out_h * (size_t)L->out_w, off[WIDE_TERMS];
+    int16_t w16[WIDE_TERMS];
+    int64_t bound = 0;
+    for (int c = 0, row = 0; c < a->c; c++)
+        for (int kh = 0; kh < k; kh++)
+            for (int kw = 0; kw < k; kw++, row++) {
+                int32_t w = !row_kept(mask, row) ? 0 : wj ? wj[row] : wk[row];
+                bound += abs(w);
+                if (w != 0 && nt < WIDE_TERMS)
+                    off[nt] = (c * a->hp + kh) * a->wp + kw, w16[nt++] = (int16_t)w;
+            }
+    if (bound * 255 <= INT16_MAX && nt < WIDE_TERMS) {
+        int16_t *f16 = (int16_t *)full;
+        sum_shifted16(f16, img, off, w16, nt, n);
+        for (int oy = 0; oy < L->out_h; oy++)
+            widen16(out + (size_t)oy * (size_t)L->out_w, f16 + (size_t)oy * (size_t)a->wp,
+                    L->out_w);
+        return;
+    }
     memset(full, 0, (size_t)n * sizeof(int32_t));
     for (int c = 0, row = 0; c < a->c; c++)
         for (int kh = 0; kh < k; kh++)
@@ -424,15 +487,13 @@ static inline __attribute__((always_inline)) void int_conv_wide(const struct sci
                 const uint8_t *src =
                     img + ((size_t)c * (size_t)a->hp + (size_t)kh) * (size_t)a->wp + (size_t)kw;
                 int32_t w = !row_kept(mask, row) ? 0 : wj ? wj[row] : wk[row];
-                if (w == 0)
-                    continue;
                 if (w == 1)
                     for (int i = 0; i < n; i++)
                         full[i] += src[i];
                 else if (w == -1)
                     for (int i = 0; i < n; i++)
                         full[i] -= src[i];
-                else
+                else if (w != 0)
                     for (int i = 0; i < n; i++)
                         full[i] += w * src[i];
             }
@@ -477,6 +538,13 @@ __attribute__((target("avx2"))) static void int_conv_avx2(const struct scim_laye
                                                           const int8_t *wj, const int16_t *wk,
                                                           const uint64_t *mask,
                                                           const uint8_t *img, int32_t *out)
+{
+    int_conv_body(L, a, wj, wk, mask, img, out);
+}
+
+__attribute__((target("avx512f,avx512bw"))) static void
+int_conv_avx512(const struct scim_layer *L, const struct scim_act *a, const int8_t *wj,
+                const int16_t *wk, const uint64_t *mask, const uint8_t *img, int32_t *out)
 {
     int_conv_body(L, a, wj, wk, mask, img, out);
 }
@@ -544,7 +612,11 @@ static uint64_t (*compare_row)(const int32_t *, int, int32_t, int32_t) = compare
 
 static void choose_int_conv(int portable)
 {
-    int_conv = !portable && __builtin_cpu_supports("avx2") ? int_conv_avx2 : int_conv_portable;
+    choose_cm_row(portable);
+    int_conv = portable                               ? int_conv_portable
+               : __builtin_cpu_supports("avx512bw") ? int_conv_avx512
+               : __builtin_cpu_supports("avx2")     ? int_conv_avx2
+                                                    : int_conv_portable;
     compare_row = !portable && __builtin_cpu_supports("avx512f") ? compare_row_v512
                                                                 : compare_row_portable;
 }
@@ -602,6 +674,104 @@ void scim_mvm_digital_step(const struct scim_mvm_step *step, void *ctx)
     kernel(step);
 }
 
+/* ---- channel-minor windows (mapping.h) ---- */
+
+/* Bits o .. o + n - 1 of a bit string (n <= 64). */
+static inline uint64_t cm_get_bits(const uint64_t *src, int o, int n)
+{
+    int w = o >> 6, b = o & 63;
+    uint64_t v = src[w] >> b;
+    if (b + n > 64)
+        v |= src[w + 1] << (64 - b);
+    return n == 64 ? v : v & ((1ull << n) - 1);
+}
+
+static inline void cm_put_bits(uint64_t *dst, int o, uint64_t v, int n)
+{
+    int w = o >> 6, b = o & 63;
+    dst[w] |= v << b;
+    if (b + n > 64)
+        dst[w + 1] |= v >> (64 - b);
+}
+
+/* One row of plane p in channel-minor order: bit x C + c = bit x of channel c's row. */
+static void cm_row_portable(const uint64_t *rows, size_t stride, int C, int wp, uint64_t *out,
+                            int words)
+{
+    memset(out, 0, (size_t)words * sizeof(uint64_t));
+    for (int c = 0; c < C; c++)
+        for (uint64_t b = rows[(size_t)c * stride]; b; b &= b - 1) {
+            int i = __builtin_ctzll(b) * C + c;
+            out[i >> 6] |= 1ull << (i & 63);
+        }
+    (void)wp;
+}
+
+/* The same by deposits: 64 / C pixels per word, channel c's bits every C bits from c. */
+__attribute__((target("bmi2"))) static void cm_row_pdep(const uint64_t *rows, size_t stride,
+                                                         int C, int wp, uint64_t *out, int words)
+{
+    int ppw = 64 / C;
+    uint64_t low = ppw == 64 ? ~0ull : (1ull << ppw) - 1, pattern = 0;
+    for (int i = 0; i < ppw; i++)
+        pattern |= 1ull << (i * C);
+    memset(out, 0, (size_t)words * sizeof(uint64_t));
+    for (int c = 0; c < C; c++) {
+        uint64_t b = rows[(size_t)c * stride], m = pattern << c;
+        for (int t = 0; t < words && t * ppw < wp; t++)
+            out[t] |= _pdep_u64((b >> (t * ppw)) & low, m);
+    }
+}
+
+static void (*cm_row)(const uint64_t *, size_t, int, int, uint64_t *, int) = cm_row_portable;
+
+static void choose_cm_row(int portable)
+{
+    cm_row = !portable && __builtin_cpu_supports("bmi2") ? cm_row_pdep : cm_row_portable;
+}
+
+/* The input window of position (oy, ox) in channel-minor row order: per kernel row kh,
+ * the k C bits from pixel ox (stride applied) of input row oy + kh. */
+static void gather_cm(const struct scim_layer *L, const struct scim_act *a, int p, int oy,
+                      int ox, uint64_t *x, int n_words)
+{
+    int C = a->c, k = L->kernel, run = k * C, soff = ox * L->stride * C;
+    memset(x, 0, (size_t)n_words * sizeof(uint64_t));
+    for (int kh = 0; kh < k; kh++) {
+        const uint64_t *src =
+            a->cm + ((size_t)p * (size_t)a->hp + (size_t)(oy * L->stride + kh)) * (size_t)a->cm_words;
+        for (int i = 0; i < run; i += 64) {
+            int n = run - i < 64 ? run - i : 64;
+            cm_put_bits(x, kh * run + i, cm_get_bits(src, soff + i, n), n);
+        }
+    }
+}
+
+/* Digital reads of a channel-minor layer: the activations transposed once, then each
+ * window gathered as k runs of bits and summed against the permuted weights. */
+static void mvm_steps_cm(const struct scim_layer_map *lm, const struct scim_act *a, int32_t *s,
+                         uint64_t *scratch, struct scim_mvm_stats *st)
+{
+    const struct scim_layer *L = lm->layer;
+    int wp = L->in_w + 2 * L->padding;
+    for (int p = 0; p < lm->planes; p++)
+        for (int y = 0; y < a->hp; y++)
+            cm_row(a->rows + (size_t)p * (size_t)a->c * (size_t)a->hp + (size_t)y, (size_t)a->hp,
+                   a->c, wp, a->cm + ((size_t)p * (size_t)a->hp + (size_t)y) * (size_t)a->cm_words,
+                   a->cm_words);
+    memset(s, 0, (size_t)lm->positions * (size_t)L->out_c * sizeof(int32_t));
+    struct scim_mvm_step step = {lm->cm, scratch, NULL, lm->positions, 0, st, NULL, lm->n_rows, 0};
+    for (int pos = 0; pos < lm->positions; pos++) {
+        step.s = s + pos;
+        step.pos = pos;
+        for (int p = 0; p < lm->planes; p++) {
+            gather_cm(L, a, p, pos / L->out_w, pos % L->out_w, scratch, lm->n_words);
+            step.shift = p;
+            kernel(&step);
+        }
+    }
+}
+
 void scim_mvm_steps(const struct scim_layer_map *lm, const struct scim_act *a, const uint64_t *mask,
                     int32_t *s, uint64_t *scratch, struct scim_mvm_stats *st, scim_step_fn fn,
                     void *ctx)
@@ -612,6 +782,10 @@ void scim_mvm_steps(const struct scim_layer_map *lm, const struct scim_act *a, c
         choose_kernel();
     if (mask)
         count_dropped(lm, mask, st, &n_active);
+    if (lm->cm && a->cm && !mask && fn == scim_mvm_digital_step) {
+        mvm_steps_cm(lm, a, s, scratch, st);
+        return;
+    }
     memset(s, 0, (size_t)lm->positions * (size_t)L->out_c * sizeof(int32_t));
     struct scim_mvm_step step = {lm, NULL, NULL, lm->positions, 0, st, mask, n_active, 0};
     for (int pos = 0; pos < lm->positions; pos++) {

@@ -30,6 +30,9 @@ struct scim_act {
     uint8_t *pcnt;    /* integer path: popcount of each pixel, same layout */
     int32_t *acc;     /* integer path: one channel's sums per position, then scratch */
     int32_t *box;     /* integer path: window sums of the pixels per position */
+    uint64_t *cm;     /* channel-minor layer (mapping.h): [planes][hp][cm_words] the rows
+                       * pixel by pixel, bit (x + pad) c_in + c of row y + pad */
+    int cm_words;     /* words per row of cm */
 };
 
 /* Data-dependent events of one MVM. */

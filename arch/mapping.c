@@ -141,6 +141,40 @@ static int pack_weights(struct scim_layer_map *lm)
     return 0;
 }
 
+/* The channel-minor copy of a conv layer (mapping.h): row (c, kh, kw) moves to
+ * (kh k + kw) C + c, so that a window's rows of one kernel row are one run of bits of
+ * an input row stored pixel by pixel, C channels each. */
+static int build_channel_minor(struct scim_layer_map *lm)
+{
+    const struct scim_layer *L = lm->layer;
+    int C = L->in_c, k = L->kernel, kk = k * k;
+    if (L->kind != SCIM_LAYER_CONV || C > 64 || (C & (C - 1)) || lm->clip_possible ||
+        lm->has_stuck || L->in_w + 2 * L->padding > 64)
+        return 0;
+    struct scim_layer_map *cm = malloc(sizeof(*cm));
+    if (!cm)
+        return SCIM_ENOMEM;
+    *cm = *lm;
+    cm->cm = NULL;
+    size_t nw = (size_t)lm->n_words;
+    cm->wbits = calloc((size_t)L->out_c * nw, sizeof(uint64_t));
+    cm->wgroup = calloc((size_t)lm->n_groups * 8 * nw, sizeof(uint64_t));
+    lm->cm = cm; /* freed with the mapping, whatever happens next */
+    if (!cm->wbits || !cm->wgroup)
+        return SCIM_ENOMEM;
+    for (int j = 0; j < L->out_c; j++)
+        for (int i = 0; i < lm->n_rows; i++)
+            if (lm->wbits[(size_t)j * nw + (size_t)(i >> 6)] >> (i & 63) & 1) {
+                int r = i % kk * C + i / kk;
+                cm->wbits[(size_t)j * nw + (size_t)(r >> 6)] |= 1ull << (r & 63);
+            }
+    for (int j = 0; j < L->out_c; j++)
+        for (size_t w = 0; w < nw; w++)
+            cm->wgroup[((size_t)(j / 8) * nw + w) * 8 + (size_t)(j % 8)] =
+                cm->wbits[(size_t)j * nw + w];
+    return 0;
+}
+
 /* The sign of output j for the sum s, variant and shortcut r, as neuron.h computes it. */
 static int out_bit(const struct scim_layer_map *lm, int j, double s, int variant, int r)
 {
@@ -438,7 +472,9 @@ static int map_layer(struct scim_layer_map *lm, const struct scim_model *m, int 
     rc = pack_weights(lm);
     if (rc == 0)
         rc = build_thresholds(lm);
-    return rc ? rc : build_int_path(lm, cfg);
+    if (rc == 0)
+        rc = build_int_path(lm, cfg);
+    return rc || lm->int_path ? rc : build_channel_minor(lm);
 }
 
 int scim_map_model(struct scim_mapping *mp, const struct scim_model *m,
@@ -480,6 +516,11 @@ void scim_mapping_free(struct scim_mapping *mp)
         free(mp->layers[i].wones);
         free(mp->layers[i].wsum);
         free(mp->layers[i].lrs_k);
+        if (mp->layers[i].cm) {
+            free(mp->layers[i].cm->wbits);
+            free(mp->layers[i].cm->wgroup);
+            free(mp->layers[i].cm);
+        }
     }
     free(mp->layers);
     memset(mp, 0, sizeof(*mp));

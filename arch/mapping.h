@@ -94,6 +94,11 @@ struct scim_layer_map {
     int16_t *lrs_k;           /* int path: [n_rows] 2 * (+1 weights in the row) - out_c */
     int64_t lrs_base;         /* int path: 8 * sum over rows of (-1 weights in the row) */
     struct scim_counts per_pass; /* data-independent events of one pass of this layer */
+    struct scim_layer_map *cm; /* conv layer with 2^k <= 64 input channels whose reads never
+                                  clip and hold no stuck cell: the same layer with its rows in
+                                  channel-minor order (kh, kw, c) — a copy owning only its
+                                  wbits and wgroup — for the reads that sum every row (a sum
+                                  does not depend on the order of its rows); else NULL */
 };
 
 struct scim_mapping {

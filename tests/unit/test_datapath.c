@@ -352,8 +352,16 @@ int main(void)
         {SCIM_LAYER_LINEAR, 70, 0, 0, 0, SCIM_POOL_NONE, 1},
         {SCIM_LAYER_LINEAR, 10, 0, 0, 0, SCIM_POOL_NONE, 1},
     };
+    /* 16 and 32 input channels: channel-minor windows whose runs cross words, strided */
+    struct tlayer_spec wide[] = {
+        {SCIM_LAYER_CONV, 16, 3, 1, 1, SCIM_POOL_NONE, 1},
+        {SCIM_LAYER_CONV, 32, 3, 2, 1, SCIM_POOL_NONE, 1},
+        {SCIM_LAYER_CONV, 8, 5, 1, 2, SCIM_POOL_NONE, 1},
+        {SCIM_LAYER_LINEAR, 10, 0, 0, 0, SCIM_POOL_NONE, 1},
+    };
     const char *strategies[] = {"mapping.conv_strategy=unrolled", "mapping.conv_strategy=kxk"};
     for (int s = 0; s < 2; s++) {
+        compare_model(wide, 4, 1, 12, 12, SCIM_INPUT_BINARY, strategies[s], 14);
         compare_model(lenet, 4, 1, 12, 12, SCIM_INPUT_BITSERIAL8, strategies[s], 11);
         compare_model(lenet, 4, 2, 10, 10, SCIM_INPUT_BINARY, strategies[s], 12);
         compare_model(strided, 3, 3, 9, 9, SCIM_INPUT_BITSERIAL8, strategies[s], 13);
