@@ -147,10 +147,16 @@ double scim_rng_normal_within(struct scim_rng *r, double a)
     return z;
 }
 
+/* The geometric gap of uniform u by inversion: floor(ln(1 - u) / ln(1 - p)). */
+static uint64_t geometric_of(double u, double log1m_p)
+{
+    double k = floor(log(1.0 - u) / log1m_p);
+    return k < 0x1p62 ? (uint64_t)k : UINT64_MAX;
+}
+
 uint64_t scim_rng_geometric(struct scim_rng *r, double log1m_p)
 {
-    double k = floor(log(1.0 - scim_rng_uniform(r)) / log1m_p);
-    return k < 0x1p62 ? (uint64_t)k : UINT64_MAX;
+    return geometric_of(scim_rng_uniform(r), log1m_p);
 }
 
 /* ---- buffered streams ---- */
@@ -249,8 +255,7 @@ void scim_geom_init(struct scim_geom *g, double p)
 
 uint64_t scim_rng_batch_geometric(struct scim_rng_batch *b, double log1m_p)
 {
-    double k = floor(log(1.0 - scim_rng_batch_uniform(b)) / log1m_p);
-    return k < 0x1p62 ? (uint64_t)k : UINT64_MAX;
+    return geometric_of(scim_rng_batch_uniform(b), log1m_p);
 }
 
 uint64_t scim_geom_draw(const struct scim_geom *g, struct scim_rng_batch *b)

@@ -29,35 +29,6 @@ static void map(struct scim_mapping *mp, const struct scim_model *m, const struc
     scim_diag_free(&d);
 }
 
-static void stats_add(struct scim_mvm_stats *a, const struct scim_mvm_stats *b)
-{
-    a->cells_lrs += b->cells_lrs, a->clips += b->clips, a->misreads += b->misreads;
-    a->wordlines_off += b->wordlines_off, a->cells_off += b->cells_off;
-}
-
-/* One pass: pixels -> layers -> logits, every MVM through an (NULL: digital). */
-static void forward(const struct scim_mapping *mp, const struct scim_analog *an, void *work,
-                    const uint8_t *pix, const int *variant, uint64_t *const *masks, int pass,
-                    double *logits, struct scim_mvm_stats *st)
-{
-    struct scim_act act[8];
-    uint64_t scratch[64];
-    for (int l = 0; l < mp->n_layers; l++)
-        ASSERT_EQ(scim_act_alloc(&act[l], &mp->layers[l]), 0);
-    scim_act_from_pixels(&act[0], &mp->layers[0], pix);
-    for (int l = 0; l < mp->n_layers; l++) {
-        const struct scim_layer_map *lm = &mp->layers[l];
-        int32_t *s = malloc((size_t)lm->positions * (size_t)lm->layer->out_c * sizeof(int32_t));
-        struct scim_mvm_stats one = {0};
-        scim_analog_mvm(an, work, lm, &act[l], masks ? masks[l] : NULL, s, scratch, &one, 0, pass);
-        stats_add(st, &one);
-        scim_postprocess(lm, s, variant[l], NULL, l + 1 < mp->n_layers ? &act[l + 1] : NULL, logits);
-        free(s);
-    }
-    for (int l = 0; l < mp->n_layers; l++)
-        scim_act_free(&act[l]);
-}
-
 /* ---- no variation: the digital results ---- */
 
 /* The analog kernel that `variation` (overrides, NULL-terminated) selects, with a
@@ -113,8 +84,8 @@ static void equals_digital(const struct tlayer_spec *spec, int n, enum scim_meth
         }
         double dl[64], al[64];
         struct scim_mvm_stats ds = {0}, as = {0};
-        forward(&dmp, NULL, NULL, pix, variant, masked ? masks : NULL, img, dl, &ds);
-        forward(&amp, &an, work, pix, variant, masked ? masks : NULL, img, al, &as);
+        tm_forward(&dmp, NULL, NULL, pix, variant, masked ? masks : NULL, img, dl, &ds);
+        tm_forward(&amp, &an, work, pix, variant, masked ? masks : NULL, img, al, &as);
         for (int k = 0; k < m.classes; k++)
             ASSERT(memcmp(&dl[k], &al[k], sizeof(double)) == 0);
         ASSERT_EQ(as.cells_lrs, ds.cells_lrs);

@@ -14,33 +14,10 @@
 #include "sim/diag.h"
 #include "testmodel.h"
 
-/* The engine's chain for one pass: pixels -> layers -> logits; masks[l] is NULL or
- * the packed rows kept by input dropout. */
-static void chip_forward_ex(const struct scim_mapping *mp, const uint8_t *pix, const int *dropped,
-                            uint64_t *const *masks, double *logits, struct scim_mvm_stats *st)
-{
-    struct scim_act act[16];
-    uint64_t scratch[64];
-    for (int l = 0; l < mp->n_layers; l++)
-        ASSERT_EQ(scim_act_alloc(&act[l], &mp->layers[l]), 0);
-    scim_act_from_pixels(&act[0], &mp->layers[0], pix);
-    for (int l = 0; l < mp->n_layers; l++) {
-        const struct scim_layer_map *lm = &mp->layers[l];
-        int32_t *s = malloc((size_t)lm->positions * lm->layer->out_c * sizeof(int32_t));
-        scim_mvm(lm, &act[l], masks ? masks[l] : NULL, s, scratch, st);
-        int k = lm->layer->residual;
-        scim_postprocess(lm, s, dropped[l], k >= 0 ? &act[k + 1] : NULL,
-                         l + 1 < mp->n_layers ? &act[l + 1] : NULL, logits);
-        free(s);
-    }
-    for (int l = 0; l < mp->n_layers; l++)
-        scim_act_free(&act[l]);
-}
-
 static void chip_forward(const struct scim_mapping *mp, const uint8_t *pix, const int *dropped,
                          double *logits, struct scim_mvm_stats *st)
 {
-    chip_forward_ex(mp, pix, dropped, NULL, logits, st);
+    tm_forward(mp, NULL, NULL, pix, dropped, NULL, 0, logits, st);
 }
 
 /* Reference logits of m with every residual connection removed (to see that the
@@ -94,7 +71,7 @@ static void compare_built(struct scim_model *m, int masked, const char *extra)
         struct scim_mvm_stats st = {0};
         ref_forward_ex(m, pix, m->encoding == SCIM_INPUT_BITSERIAL8, variant, masked ? keep : NULL,
                        ref);
-        chip_forward_ex(&mp, pix, variant, masked ? masks : NULL, chip, &st);
+        tm_forward(&mp, NULL, NULL, pix, variant, masked ? masks : NULL, 0, chip, &st);
         for (int k = 0; k < m->classes; k++)
             ASSERT(memcmp(&ref[k], &chip[k], sizeof(double)) == 0);
         if (masked)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/analog.h"
+#include "arch/datapath.h"
 #include "arch/neuron.h"
 #include "harness.h"
 #include "sim/config.h"
@@ -312,6 +314,37 @@ static inline void ref_forward(const struct scim_model *m, const uint8_t *pix, i
                                const int *dropped, double *logits)
 {
     ref_forward_ex(m, pix, bitserial, dropped, NULL, logits);
+}
+
+/* The engine's chain for one pass: pixels -> layers -> logits, each layer's reads through
+ * the chip's analog read model an (NULL: digital; work its work space, pass keys the read
+ * noise); variant[l] is layer l's scale variant, masks[l] NULL or the packed rows kept by
+ * input dropout; the events add up in st. */
+static inline void tm_forward(const struct scim_mapping *mp, const struct scim_analog *an,
+                              void *work, const uint8_t *pix, const int *variant,
+                              uint64_t *const *masks, int pass, double *logits,
+                              struct scim_mvm_stats *st)
+{
+    struct scim_act act[16];
+    uint64_t scratch[64];
+    ASSERT(mp->n_layers <= 16);
+    for (int l = 0; l < mp->n_layers; l++)
+        ASSERT_EQ(scim_act_alloc(&act[l], &mp->layers[l]), 0);
+    scim_act_from_pixels(&act[0], &mp->layers[0], pix);
+    for (int l = 0; l < mp->n_layers; l++) {
+        const struct scim_layer_map *lm = &mp->layers[l];
+        int32_t *s = malloc((size_t)lm->positions * (size_t)lm->layer->out_c * sizeof(int32_t));
+        struct scim_mvm_stats one = {0};
+        scim_analog_mvm(an, work, lm, &act[l], masks ? masks[l] : NULL, s, scratch, &one, 0, pass);
+        st->cells_lrs += one.cells_lrs, st->clips += one.clips, st->misreads += one.misreads;
+        st->wordlines_off += one.wordlines_off, st->cells_off += one.cells_off;
+        int k = lm->layer->residual;
+        scim_postprocess(lm, s, variant[l], k >= 0 ? &act[k + 1] : NULL,
+                         l + 1 < mp->n_layers ? &act[l + 1] : NULL, logits);
+        free(s);
+    }
+    for (int l = 0; l < mp->n_layers; l++)
+        scim_act_free(&act[l]);
 }
 
 #endif
