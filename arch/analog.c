@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/error.h"
-#include "../sim/rng.h"
+#include "sim/base/error.h"
+#include "sim/base/rng.h"
 #include "faults.h"
 #include "neuron.h"
 
@@ -28,13 +28,6 @@ static void choose(void)
 }
 
 /* ---- chip set-up ---- */
-
-int scim_analog_per_plane(const struct scim_config *cfg)
-{
-    const struct scim_fault_cfg *f = &cfg->faults;
-    return cfg->xbar.read_mode == SCIM_READ_MODE_ANALOG &&
-           (f->d2d_sigma > 0.0 || f->d2d_sigma_add_s > 0.0 || cfg->xbar.wire_resistance_ohm > 0.0);
-}
 
 /* Rows of chunk c in order (bit indices of the packed input), into rows; returns how many. */
 static int chunk_rows(const struct scim_layer_map *lm, const struct scim_chunk *c, uint32_t *rows)

@@ -52,10 +52,10 @@
 
 #include <stdint.h>
 
-#include "../devices/variation.h"
-#include "../sim/rng.h"
-#include "../sim/config.h"
-#include "../workloads/model.h"
+#include "devices/variation.h"
+#include "sim/base/rng.h"
+#include "config.h"
+#include "workloads/model.h"
 #include "datapath.h"
 #include "mapping.h"
 
@@ -123,10 +123,6 @@ struct scim_analog {
     struct scim_analog_layer *layers; /* [mp->n_layers] */
     int n_layers;
 };
-
-/* 1 when cfg's analog reads need each bit-plane's input (device-to-device variation or
- * wire resistance): the mapping then keeps every layer off the integer path. */
-int scim_analog_per_plane(const struct scim_config *cfg);
 
 /*
  * The read model of a chip: m is the chip's (faulty) model and mp its mapping. With vary,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/error.h"
+#include "sim/base/error.h"
 #include "neuron.h"
 
 /* ---- the MVM kernel, compiled once per popcount flavour ---- */

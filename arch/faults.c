@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/error.h"
-#include "../devices/reliability.h"
-#include "../sim/rng.h"
+#include "sim/base/error.h"
+#include "devices/reliability.h"
+#include "sim/base/rng.h"
 
 int scim_faults_enabled(const struct scim_config *cfg)
 {

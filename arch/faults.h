@@ -15,8 +15,8 @@
 
 #include <stdint.h>
 
-#include "../sim/config.h"
-#include "../workloads/model.h"
+#include "config.h"
+#include "workloads/model.h"
 
 #define SCIM_W_MATCH 2     /* both cells in P: always a match */
 #define SCIM_W_MISMATCH -2 /* both cells in AP: never a match */

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/error.h"
-#include "analog.h"
+#include "sim/base/error.h"
 #include "faults.h"
 #include "neuron.h"
 
@@ -564,4 +563,11 @@ void scim_mapping_print(const struct scim_mapping *mp, FILE *f)
     }
     fprintf(f, "total arrays: %d (%d weights per column)\n", mp->total_arrays,
             mp->weights_per_column);
+}
+
+int scim_analog_per_plane(const struct scim_config *cfg)
+{
+    const struct scim_fault_cfg *f = &cfg->faults;
+    return cfg->xbar.read_mode == SCIM_READ_MODE_ANALOG &&
+           (f->d2d_sigma > 0.0 || f->d2d_sigma_add_s > 0.0 || cfg->xbar.wire_resistance_ohm > 0.0);
 }

@@ -18,9 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../sim/config.h"
-#include "../sim/diag.h"
-#include "../workloads/model.h"
+#include "config.h"
+#include "sim/base/diag.h"
+#include "workloads/model.h"
 #include "events.h"
 
 /* A run of bits of one 64-bit word of the packed input vector. */
@@ -126,5 +126,9 @@ void scim_mapping_free(struct scim_mapping *mp);
 
 /* Human-readable mapping report: arrays per layer, reads, utilization. */
 void scim_mapping_print(const struct scim_mapping *mp, FILE *f);
+
+/* 1 when cfg's analog reads need each bit-plane's input (device-to-device variation or
+ * wire resistance): the mapping then keeps every layer off the integer path. */
+int scim_analog_per_plane(const struct scim_config *cfg);
 
 #endif

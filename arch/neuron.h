@@ -9,7 +9,7 @@
 
 #include <math.h>
 
-#include "../workloads/model.h"
+#include "workloads/model.h"
 
 /*
  * Scale variants of a layer: variant 0 is the learned scale alpha; variant 1 is

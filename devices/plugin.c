@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/error.h"
+#include "sim/base/error.h"
 #include "registry.h"
 
 #define SCIM__MAX_PLUGINS 64

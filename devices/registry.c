@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../sim/error.h"
-#include "../sim/param.h"
-#include "../sim/yaml_dom.h"
+#include "sim/base/error.h"
+#include "sim/base/param.h"
+#include "sim/base/yaml_dom.h"
 
 #define SCIM__MAX_DEVICES 256
 

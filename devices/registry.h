@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "../sim/diag.h"
+#include "sim/base/diag.h"
 #include "scim_device.h"
 
 /* Register a model: 0, SCIM_EABI, SCIM_EEXIST or SCIM_EINVAL (why: in msg). */

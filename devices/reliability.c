@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../sim/error.h"
+#include "sim/base/error.h"
 
 int scim_device_param(const struct scim_device_ops *ops, const void *params, const char *key,
                       double *out)

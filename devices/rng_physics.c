@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../sim/error.h"
+#include "sim/base/error.h"
 
 #define RNGPHYS_PI 3.14159265358979323846
 #define RNGPHYS_P_TOL 1e-9   /* |p_sw(I_cal) - p| calibration must meet */

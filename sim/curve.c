@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../devices/registry.h"
-#include "../devices/rng_physics.h"
-#include "error.h"
-#include "param.h"
-#include "units.h"
+#include "devices/registry.h"
+#include "devices/rng_physics.h"
+#include "sim/base/error.h"
+#include "sim/base/param.h"
+#include "sim/base/units.h"
 
 #define CURVE_MAX_POINTS 1000000
 #define CURVE_MAX_TEMPS 32

@@ -20,8 +20,8 @@
 
 #include <stdio.h>
 
-#include "../devices/scim_device.h"
-#include "diag.h"
+#include "devices/scim_device.h"
+#include "sim/base/diag.h"
 
 /* Curve of the registered model `name` with its default parameters. Returns 0, or
  * < 0 with one error in d (unknown model, not an RNG with p_switch, bad sweep or

@@ -8,11 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "ledger.h"
-#include "report.h"
-#include "rng.h"
-#include "units.h"
+#include "sim/base/error.h"
+#include "arch/ledger.h"
+#include "sim/base/rng.h"
+#include "sim/base/units.h"
 
 int scim_fewshot_check(const struct scim_config *cfg, const struct scim_model *m,
                        struct scim_diag *d)
@@ -78,7 +77,7 @@ int scim_fewshot_test(const struct scim_config *cfg, const struct scim_model *m,
     struct scim_dataset ds = {.name = name, .n = n, .c = m->in_c, .h = m->in_h, .w = m->in_w};
     struct scim_config off = *cfg; /* the test runs with dropout off */
     struct scim_engine_opts o = *opt;
-    struct scim_run_result res;
+    struct scim_images res;
     off.drop.enabled = 0;
     o.progress = 0;
     ds.classes = m->classes;
@@ -93,7 +92,7 @@ int scim_fewshot_test(const struct scim_config *cfg, const struct scim_model *m,
         *sigma = scim_fewshot_sigma(res.mean_logits, n, res.classes);
         if (ev)
             *ev = res.chip;
-        scim_run_result_free(&res);
+        scim_images_free(&res);
     }
     free(ds.pixels);
     free(ds.labels);
@@ -156,18 +155,18 @@ int scim_fewshot_add_chip(struct scim_fewshot *fs, const struct scim_config *cfg
     return 0;
 }
 
-void scim_fewshot_finish(struct scim_fewshot *fs, struct scim_report *r)
+void scim_fewshot_finish(struct scim_fewshot *fs, double accuracy, double static_power_w,
+                         const double *chip_accuracy, int n_chips)
 {
-    r->fewshot = fs;
     if (!fs->on)
         return;
-    fs->baseline_accuracy = r->accuracy;
-    fs->energy_static_j = r->cfg->energy.include_static ? r->static_power_w * fs->latency_s : 0.0;
-    int n = fs->n_chips < r->n_chips ? fs->n_chips : r->n_chips;
+    fs->baseline_accuracy = accuracy;
+    fs->energy_static_j = static_power_w * fs->latency_s;
+    int n = fs->n_chips < n_chips ? fs->n_chips : n_chips;
     double cov = 0, ver = 0, deg = 0, fp = 0;
     for (int k = 0; k < n; k++) {
         struct scim_fewshot_chip *c = &fs->chips[k];
-        c->degraded = r->chips[k].accuracy < r->accuracy;
+        c->degraded = chip_accuracy[k] < accuracy;
         cov += c->uncertain;
         ver += c->uncertain && c->degraded;
         deg += c->degraded;

@@ -37,7 +37,6 @@
 
 #include "engine.h"
 
-struct scim_report;
 
 /* One faulty chip instance under test. */
 struct scim_fewshot_chip {
@@ -98,9 +97,11 @@ int scim_fewshot_add_chip(struct scim_fewshot *fs, const struct scim_config *cfg
                           const struct scim_model *chip, const struct scim_mapping *cmp, int index,
                           const struct scim_engine_opts *opt,
                           const struct scim_engine_opts *opt_ff, struct scim_diag *d);
-/* Coverage, verifiable coverage, false positives and cost, from the report of the run
- * (its fault-free accuracy, chips' accuracies and static power); r->fewshot = fs. */
-void scim_fewshot_finish(struct scim_fewshot *fs, struct scim_report *r);
+/* Coverage, verifiable coverage, false positives and cost, from the run's fault-free
+ * accuracy, the chips' accuracies and the chip's static power (0 when static energy is
+ * not counted), W. */
+void scim_fewshot_finish(struct scim_fewshot *fs, double accuracy, double static_power_w,
+                         const double *chip_accuracy, int n_chips);
 void scim_fewshot_free(struct scim_fewshot *fs);
 
 /* The summary line, report.json's "few_shot" section (null when off), and the extra

@@ -11,16 +11,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "arch/dropout.h"
+#include "sim/base/error.h"
 #include "fewshot.h"
-#include "units.h"
+#include "sim/base/units.h"
 
 static double ratio(double a, double b)
 {
     return b > 0 ? a / b : NAN;
 }
 
-static void summarize_uncertainty(const struct scim_run_result *res, struct scim_unc_summary *u)
+static void summarize_uncertainty(const struct scim_images *res, struct scim_unc_summary *u)
 {
     double n = res->n_images, ok = 0, acc = 0, ok_acc = 0, bad_rej = 0;
     memset(u, 0, sizeof(*u));
@@ -46,7 +47,7 @@ static void summarize_uncertainty(const struct scim_run_result *res, struct scim
 
 int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
                       const struct scim_model *m, const struct scim_mapping *mp,
-                      const struct scim_run_result *res, const char *dataset)
+                      const struct scim_images *res, const char *dataset)
 {
     memset(r, 0, sizeof(*r));
     r->cfg = cfg, r->model = m, r->mp = mp, r->res = res, r->dataset = dataset;
@@ -81,7 +82,7 @@ int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
     return 0;
 }
 
-int scim_report_add_ood(struct scim_report *r, const char *name, const struct scim_run_result *res)
+int scim_report_add_ood(struct scim_report *r, const char *name, const struct scim_images *res)
 {
     struct scim_ood_result *o = realloc(r->ood, (size_t)(r->n_ood + 1) * sizeof(*o));
     if (!o)
@@ -98,7 +99,7 @@ int scim_report_add_ood(struct scim_report *r, const char *name, const struct sc
     return 0;
 }
 
-int scim_report_add_chip(struct scim_report *r, const struct scim_run_result *res,
+int scim_report_add_chip(struct scim_report *r, const struct scim_images *res,
                          const struct scim_fault_summary *faults)
 {
     struct scim_chip_result *c = realloc(r->chips, (size_t)(r->n_chips + 1) * sizeof(*c));
@@ -232,7 +233,7 @@ static void print_read_mode(const struct scim_report *r, FILE *f)
 void scim_report_print(const struct scim_report *r, FILE *f)
 {
     char a[40], b[40], c[40];
-    const struct scim_run_result *res = r->res;
+    const struct scim_images *res = r->res;
     fprintf(f, "spincim %s — %s on %s\n", SPINCIM_VERSION, r->model->name, r->cfg->chip.name);
     fprintf(f, "  images        %d of %s (%s), T = %d pass%s per image\n", res->n_images,
             r->dataset, r->cfg->wl.split == SCIM_SPLIT_TEST ? "test" : "train", res->mc_samples,
@@ -410,7 +411,7 @@ static void json_calibration(const struct scim_report *r, FILE *f)
 
 static void json_bayesian(const struct scim_report *r, FILE *f)
 {
-    const struct scim_run_result *res = r->res;
+    const struct scim_images *res = r->res;
     double bits = res->n_images ? (double)res->chip.ev[SCIM_EV_RNG_BIT] / res->n_images : 0.0;
     fputs("  \"bayesian_hardware\": {\"method\": ", f);
     json_str(f, r->model->method);
@@ -530,7 +531,7 @@ static void json_read_mode(const struct scim_report *r, FILE *f)
 
 void scim_report_json(const struct scim_report *r, FILE *f)
 {
-    const struct scim_run_result *res = r->res;
+    const struct scim_images *res = r->res;
     fputs("{\n", f);
     json_kv_str(f, "spincim_version", SPINCIM_VERSION);
     json_kv_str(f, "config_hash", r->config_hash);
@@ -585,7 +586,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
 
 void scim_report_csv(const struct scim_report *r, FILE *f)
 {
-    const struct scim_run_result *res = r->res;
+    const struct scim_images *res = r->res;
     fputs("config_hash,model,dataset,images,mc_samples,seed,accuracy,energy_per_image_j,"
           "energy_static_per_image_j",
           f);
@@ -618,48 +619,13 @@ void scim_report_csv(const struct scim_report *r, FILE *f)
 
 /* ---- atomic files ---- */
 
-static int write_all(int fd, const char *buf, size_t len)
+void scim_report_use_fewshot(struct scim_report *r, struct scim_fewshot *fs)
 {
-    while (len) {
-        ssize_t w = write(fd, buf, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        buf += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-int scim_write_atomic(const char *path, void (*fn)(const void *ctx, FILE *f), const void *ctx,
-                      struct scim_diag *d)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    if (!m)
-        return scim_diag_file_error(d, path, SCIM_ENOMEM, "out of memory");
-    fn(ctx, m);
-    if (fclose(m) != 0) {
-        free(text);
-        return scim_diag_file_error(d, path, SCIM_ENOMEM, "out of memory");
-    }
-    char tmp[4200];
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int rc = fd < 0 ? -1 : write_all(fd, text, len);
-    if (rc == 0)
-        rc = fsync(fd);
-    if (fd >= 0 && close(fd) != 0)
-        rc = -1;
-    if (rc == 0)
-        rc = rename(tmp, path);
-    free(text);
-    if (rc != 0) {
-        int e = errno;
-        unlink(tmp);
-        return scim_diag_file_error(d, path, SCIM_EIO, "cannot write: %s", strerror(e));
-    }
-    return 0;
+    double *acc = malloc(((size_t)r->n_chips + 1) * sizeof(double));
+    r->fewshot = fs;
+    for (int k = 0; acc && k < r->n_chips; k++)
+        acc[k] = r->chips[k].accuracy;
+    scim_fewshot_finish(fs, r->accuracy, r->cfg->energy.include_static ? r->static_power_w : 0.0,
+                        acc, acc ? r->n_chips : 0);
+    free(acc);
 }

@@ -13,9 +13,9 @@
 
 #include <stdio.h>
 
-#include "../arch/faults.h"
+#include "arch/faults.h"
 #include "engine.h"
-#include "ledger.h"
+#include "arch/ledger.h"
 
 /* Uncertainty over a run (Scale-Dropout §VI-C, Table IX). Accepted = not flagged
  * by eq. 26. TPR = correct and accepted / correct; TNR = wrong and rejected /
@@ -58,7 +58,7 @@ struct scim_report {
     const struct scim_config *cfg;
     const struct scim_model *model;
     const struct scim_mapping *mp;
-    const struct scim_run_result *res;
+    const struct scim_images *res;
     const char *dataset;         /* dataset name */
     double accuracy;             /* fraction of images predicted correctly */
     double energy_comp[SCIM_C_COUNT]; /* dynamic energy per image by component, J */
@@ -87,12 +87,15 @@ struct scim_report {
 /* Take latency, throughput and the static energy (static power over the simulated
  * time per image) from the SystemC engine's simulation. */
 void scim_report_use_timing(struct scim_report *r, const struct scim_timing *tm);
+/* Attach the few-shot testing of the chips (r->fewshot = fs) and finish its figures
+ * from the report's accuracy, chips and static power. */
+void scim_report_use_fewshot(struct scim_report *r, struct scim_fewshot *fs);
 /* The timing lines of the summary, and report.json's "timing" section. */
 void scim_report_print_timing(const struct scim_report *r, FILE *f);
 void scim_report_json_timing(const struct scim_report *r, FILE *f);
 
 /* Add chip instance `res` (run on a faulty copy of the chip) to the report. */
-int scim_report_add_chip(struct scim_report *r, const struct scim_run_result *res,
+int scim_report_add_chip(struct scim_report *r, const struct scim_images *res,
                          const struct scim_fault_summary *faults);
 /* The per-chip rows as CSV. */
 void scim_report_chips_csv(const struct scim_report *r, FILE *f);
@@ -105,20 +108,15 @@ void scim_report_chip_stats(const struct scim_report *r, size_t offset, double s
 void scim_json_string(FILE *f, const char *s);
 
 /* Add the result of running an OOD set (res) to the report. */
-int scim_report_add_ood(struct scim_report *r, const char *name, const struct scim_run_result *res);
+int scim_report_add_ood(struct scim_report *r, const char *name, const struct scim_images *res);
 
 int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
                       const struct scim_model *m, const struct scim_mapping *mp,
-                      const struct scim_run_result *res, const char *dataset);
+                      const struct scim_images *res, const char *dataset);
 void scim_report_free(struct scim_report *r);
 
 void scim_report_print(const struct scim_report *r, FILE *f);
 void scim_report_json(const struct scim_report *r, FILE *f);
 void scim_report_csv(const struct scim_report *r, FILE *f);
-
-/* Write the whole content produced by fn(ctx, FILE *) to path atomically (temp
- * file in the same folder, fsync, rename). Returns 0 or < 0 (message in d). */
-int scim_write_atomic(const char *path, void (*fn)(const void *ctx, FILE *f), const void *ctx,
-                      struct scim_diag *d);
 
 #endif

@@ -5,10 +5,10 @@
  */
 #include <stdio.h>
 
-#include "ledger.h"
+#include "arch/ledger.h"
 #include "report.h"
-#include "timing.h"
-#include "units.h"
+#include "sim/systemc/timing.h"
+#include "sim/base/units.h"
 
 static const char *const cause_key[SCIM_HW_CAUSES] = {"self", "input", "output", "rng", "controller"};
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "units.h"
-#include "yaml_dom.h"
+#include "sim/base/error.h"
+#include "sim/base/units.h"
+#include "sim/base/yaml_dom.h"
 
 /* Units of metric values in report.json (SI, except areas in mm2). */
 static const struct {

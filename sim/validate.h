@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-#include "diag.h"
+#include "sim/base/diag.h"
 
 /* runs_dir holds one folder per run (its config's name) with report.json. Writes the
  * Markdown to md (may be NULL). Returns 0, or < 0 for a bad manifest, a missing run,

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../sim/error.h"
-#include "../sim/rng.h"
+#include "sim/base/error.h"
+#include "sim/base/rng.h"
 #include "dataset.h"
 
 #define DS_CLASSES 10

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sim/diag.h"
+#include "sim/base/diag.h"
 
 /* One IDX file: an unsigned-byte tensor of up to 4 dimensions. */
 struct scim_idx {

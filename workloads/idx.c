@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "../sim/error.h"
+#include "sim/base/error.h"
 #include "dataset.h"
 
 #define IDX_CHUNK ((size_t)1 << 20)

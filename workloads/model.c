@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/error.h"
-#include "../sim/yaml_dom.h"
+#include "sim/base/error.h"
+#include "sim/base/yaml_dom.h"
 #include "safetensors.h"
 
 #define MODEL_MAX_DIM 1000000LL        /* any single layer dimension */

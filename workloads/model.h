@@ -32,7 +32,7 @@
 
 #include <stdint.h>
 
-#include "../sim/diag.h"
+#include "sim/base/diag.h"
 
 enum scim_layer_kind { SCIM_LAYER_CONV = 1, SCIM_LAYER_LINEAR };
 enum scim_pool_kind { SCIM_POOL_NONE = 0, SCIM_POOL_MAX, SCIM_POOL_AVG };

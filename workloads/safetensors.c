@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
-#include "../sim/error.h"
+#include "sim/base/error.h"
 
 #define ST_MAX_HEADER ((uint64_t)100 << 20) /* 100 MiB of JSON */
 #define ST_MAX_FILE ((uint64_t)2 << 30)     /* 2 GiB in total */

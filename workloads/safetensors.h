@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sim/diag.h"
+#include "sim/base/diag.h"
 
 #define SCIM_ST_MAX_DIMS 8
 

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/error.h"
-#include "../sim/rng.h"
-#include "../sim/units.h"
+#include "sim/base/error.h"
+#include "sim/base/rng.h"
+#include "sim/base/units.h"
 
 /* Stream purpose of the input-shift draws ('S'), apart from those of sim/rng.h. */
 #define SHIFT_MAX_STRENGTH 10.0

@@ -45,7 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sim/diag.h"
+#include "sim/base/diag.h"
 #include "dataset.h"
 
 /* The papers' rotation sweep: SCIM_SHIFT_ROTATION_STEPS steps of SCIM_SHIFT_ROTATION_DEG. */

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../arch/hw.h"
+#include "arch/hw/hw.h"
 
 #ifdef __cplusplus
 extern "C" {

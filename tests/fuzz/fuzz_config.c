@@ -27,12 +27,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sim/config.h"
-#include "sim/diag.h"
-#include "sim/error.h"
-#include "sim/units.h"
-#include "sim/yaml_dom.h"
-#include "tests/fuzz/fuzz_util.h"
+#include "arch/config.h"
+#include "sim/base/diag.h"
+#include "sim/base/error.h"
+#include "sim/base/units.h"
+#include "sim/base/yaml_dom.h"
+#include "fuzz_util.h"
 
 #define MAX_OVERRIDES 4
 #define UNIT_PREFIX 96

@@ -24,9 +24,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "sim/diag.h"
-#include "sim/error.h"
-#include "tests/fuzz/fuzz_util.h"
+#include "sim/base/diag.h"
+#include "sim/base/error.h"
+#include "fuzz_util.h"
 #include "workloads/dataset.h"
 
 #define MAX_BYTES ((size_t)64 << 20)

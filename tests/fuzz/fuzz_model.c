@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/diag.h"
-#include "sim/error.h"
-#include "tests/fuzz/fuzz_util.h"
+#include "sim/base/diag.h"
+#include "sim/base/error.h"
+#include "fuzz_util.h"
 #include "workloads/model.h"
 #include "workloads/safetensors.h"
 

@@ -12,7 +12,7 @@
 
 #include "harness.h"
 #include "sim/engine.h"
-#include "sim/timing.h"
+#include "sim/systemc/timing.h"
 #include "testmodel.h"
 
 /* Simulate one image; return its latency in cycles (and the functional run's
@@ -23,7 +23,7 @@ static uint64_t simulate(struct scim_model *m, const char *const *ov, size_t n_o
     struct scim_config cfg;
     struct scim_mapping mp;
     struct scim_dataset ds;
-    struct scim_run_result a, b;
+    struct scim_images a, b;
     struct scim_diag d;
     tm_load_cfg(&cfg, ov, n_ov);
     scim_diag_init(&d, stderr);
@@ -35,8 +35,8 @@ static uint64_t simulate(struct scim_model *m, const char *const *ov, size_t n_o
     ASSERT_EQ(scim_engine_run(&cfg, m, &mp, &ds, 0, 2, &eo, &b, &d), 0);
     ASSERT(!memcmp(a.pred, b.pred, 2));
     ASSERT(!memcmp(&a.chip, &b.chip, sizeof(a.chip)));
-    scim_run_result_free(&a);
-    scim_run_result_free(&b);
+    scim_images_free(&a);
+    scim_images_free(&b);
     scim_mapping_free(&mp);
     scim_dataset_free(&ds);
     scim_config_free(&cfg);

@@ -16,9 +16,9 @@
 #include "arch/datapath.h"
 #include "arch/faults.h"
 #include "harness.h"
-#include "sim/config.h"
-#include "sim/diag.h"
-#include "sim/rng.h"
+#include "arch/config.h"
+#include "sim/base/diag.h"
+#include "sim/base/rng.h"
 #include "testmodel.h"
 
 static void map(struct scim_mapping *mp, const struct scim_model *m, const struct scim_config *cfg)

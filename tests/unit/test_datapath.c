@@ -10,8 +10,8 @@
 #include "arch/datapath.h"
 #include "arch/faults.h"
 #include "harness.h"
-#include "sim/config.h"
-#include "sim/diag.h"
+#include "arch/config.h"
+#include "sim/base/diag.h"
 #include "testmodel.h"
 
 static void chip_forward(const struct scim_mapping *mp, const uint8_t *pix, const int *dropped,

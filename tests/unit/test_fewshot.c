@@ -179,7 +179,7 @@ static void coverage_counts(void)
     fs.latency_s = 2e-6;
     struct scim_report r = {
         .cfg = &cfg, .accuracy = 0.99, .chips = acc, .n_chips = 4, .static_power_w = 1e-3};
-    scim_fewshot_finish(&fs, &r);
+    scim_report_use_fewshot(&r, &fs);
     ASSERT(r.fewshot == &fs);
     ASSERT_NEAR(fs.coverage, 0.75, 0);
     ASSERT_NEAR(fs.verifiable, 0.25, 0); /* chip 1 only: chip 2 is degraded but not flagged */

@@ -23,9 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/config.h"
-#include "sim/diag.h"
-#include "sim/error.h"
+#include "arch/config.h"
+#include "sim/base/diag.h"
+#include "sim/base/error.h"
 #include "tests/harness.h"
 #include "workloads/model.h"
 #include "workloads/safetensors.h"

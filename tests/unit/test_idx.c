@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "sim/diag.h"
-#include "sim/error.h"
+#include "sim/base/diag.h"
+#include "sim/base/error.h"
 #include "tests/harness.h"
 #include "workloads/dataset.h"
 

@@ -8,9 +8,10 @@
 #include <math.h>
 
 #include "harness.h"
+#include "arch/dropout.h"
 #include "sim/engine.h"
-#include "sim/image.h"
-#include "sim/ledger.h"
+#include "arch/image.h"
+#include "arch/ledger.h"
 #include "sim/report.h"
 #include "testmodel.h"
 
@@ -95,7 +96,7 @@ static void hand_counts(void)
 
 static void run(const struct scim_config *cfg, const struct scim_model *m,
                 const struct scim_mapping *mp, const struct scim_dataset *ds, int threads,
-                int no_reuse, struct scim_run_result *res)
+                int no_reuse, struct scim_images *res)
 {
     struct scim_diag d;
     struct scim_engine_opts opt = {threads, 0, no_reuse, 0, NULL};
@@ -104,7 +105,7 @@ static void run(const struct scim_config *cfg, const struct scim_model *m,
     scim_diag_free(&d);
 }
 
-static void same_results(const struct scim_run_result *a, const struct scim_run_result *b)
+static void same_results(const struct scim_images *a, const struct scim_images *b)
 {
     ASSERT_EQ(a->correct, b->correct);
     ASSERT(memcmp(a->pred, b->pred, (size_t)a->n_images) == 0);
@@ -121,7 +122,7 @@ static void same_results(const struct scim_run_result *a, const struct scim_run_
 /* Runs 1 thread, 2 threads, and 2 threads without MVM reuse: identical results. */
 static void run_three(const struct scim_config *cfg, const struct scim_model *m,
                       const struct scim_mapping *mp, const struct scim_dataset *ds,
-                      struct scim_run_result *r)
+                      struct scim_images *r)
 {
     run(cfg, m, mp, ds, 1, 0, &r[0]);
     run(cfg, m, mp, ds, 2, 0, &r[1]);
@@ -132,10 +133,10 @@ static void run_three(const struct scim_config *cfg, const struct scim_model *m,
     ASSERT_EQ(r[2].mvm_reused, 0);
 }
 
-static void free_three(struct scim_run_result *r)
+static void free_three(struct scim_images *r)
 {
     for (int k = 0; k < 3; k++)
-        scim_run_result_free(&r[k]);
+        scim_images_free(&r[k]);
 }
 
 static void free_all(struct scim_dataset *ds, struct scim_mapping *mp, struct scim_config *cfg,
@@ -165,7 +166,7 @@ static void engine_determinism_and_totals(void)
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
     tm_dataset(&ds, 61, 1, 16, 16);
-    struct scim_run_result r[3], r1;
+    struct scim_images r[3], r1;
     run_three(&cfg, &m, &mp, &ds, r);
     r1 = r[0];
     ASSERT(r1.chip.ev[SCIM_EV_ADC_CLIP] > 0); /* 4-bit ADC, 16-weight reads */
@@ -208,7 +209,7 @@ static void residual_reuse(void)
     scim_diag_init(&d, stderr);
     ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
     tm_dataset(&ds, 50, 3, 8, 8);
-    struct scim_run_result r[3];
+    struct scim_images r[3];
     run_three(&cfg, &m, &mp, &ds, r);
     uint64_t adds = 4 * 64 + 8 * 16 + 16 + 16; /* MVM outputs of l2, l4, l5, l6 */
     ASSERT_EQ(r[0].chip.ev[SCIM_EV_RES_ADD], 50 * 12 * adds);
@@ -299,12 +300,12 @@ static void spindrop_off(void)
     ASSERT_EQ(scim_map_model(&m1, &sd, &cfg, &d), 0);
     ASSERT_EQ(scim_map_model(&m2, &bnn, &cfg, &d), 0);
     tm_dataset(&ds, 40, 1, 16, 16);
-    struct scim_run_result r1, r2;
+    struct scim_images r1, r2;
     run(&cfg, &sd, &m1, &ds, 2, 0, &r1);
     run(&cfg, &bnn, &m2, &ds, 2, 0, &r2);
     same_results(&r1, &r2);
-    scim_run_result_free(&r1);
-    scim_run_result_free(&r2);
+    scim_images_free(&r1);
+    scim_images_free(&r2);
     scim_dataset_free(&ds);
     scim_mapping_free(&m1);
     scim_mapping_free(&m2);

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/diag.h"
-#include "sim/error.h"
+#include "sim/base/diag.h"
+#include "sim/base/error.h"
 #include "tests/harness.h"
 #include "workloads/model.h"
 

@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../harness.h"
-#include "sim/error.h"
-#include "sim/param.h"
+#include "tests/harness.h"
+#include "sim/base/error.h"
+#include "sim/base/param.h"
 
 struct tp {
     double t_read;

@@ -10,7 +10,7 @@
 #include "devices/registry.h"
 #include "devices/reliability.h"
 #include "harness.h"
-#include "sim/param.h"
+#include "sim/base/param.h"
 #include "testmodel.h"
 
 /* A device's default parameters with some F64 keys replaced. */

@@ -18,13 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness.h"
+#include "tests/harness.h"
 #include "devices/registry.h"
 #include "devices/rng_physics.h"
 #include "sim/curve.h"
-#include "sim/error.h"
-#include "sim/param.h"
-#include "sim/rng.h"
+#include "sim/base/error.h"
+#include "sim/base/param.h"
+#include "sim/base/rng.h"
 
 #define Z999 3.29 /* two-sided 99.9 % normal quantile */
 #define N_BITS 1000000

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/diag.h"
-#include "sim/error.h"
+#include "sim/base/diag.h"
+#include "sim/base/error.h"
 #include "tests/harness.h"
 #include "workloads/safetensors.h"
 

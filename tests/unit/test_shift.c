@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sim/diag.h"
-#include "sim/error.h"
+#include "sim/base/diag.h"
+#include "sim/base/error.h"
 #include "tests/harness.h"
 #include "workloads/dataset.h"
 #include "workloads/shift.h"

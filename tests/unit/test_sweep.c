@@ -6,11 +6,11 @@
  */
 #include <unistd.h>
 
-#include "../harness.h"
-#include "sim/error.h"
-#include "sim/sweep_spec.h"
-#include "sim/sweep_table.h"
-#include "sim/units.h"
+#include "tests/harness.h"
+#include "sim/base/error.h"
+#include "sim/sweep/spec.h"
+#include "sim/sweep/table.h"
+#include "sim/base/units.h"
 
 static char dir[] = "/tmp/spincim-test-sweep-XXXXXX";
 

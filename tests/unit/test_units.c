@@ -5,9 +5,9 @@
  */
 #include <stdint.h>
 
-#include "../harness.h"
-#include "sim/error.h"
-#include "sim/units.h"
+#include "tests/harness.h"
+#include "sim/base/error.h"
+#include "sim/base/units.h"
 
 static double parse_ok(const char *text, enum scim_dim dim)
 {

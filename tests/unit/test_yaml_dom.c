@@ -5,9 +5,9 @@
  */
 #include <stdio.h>
 
-#include "../harness.h"
-#include "sim/error.h"
-#include "sim/yaml_dom.h"
+#include "tests/harness.h"
+#include "sim/base/error.h"
+#include "sim/base/yaml_dom.h"
 
 static void load_ok(struct scim_doc *doc, const char *text, struct scim_diag *d)
 {

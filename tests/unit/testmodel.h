@@ -13,8 +13,8 @@
 #include "arch/datapath.h"
 #include "arch/neuron.h"
 #include "harness.h"
-#include "sim/config.h"
-#include "sim/rng.h"
+#include "arch/config.h"
+#include "sim/base/rng.h"
 #include "workloads/dataset.h"
 #include "workloads/model.h"
 
