@@ -389,9 +389,11 @@ static const struct scim_device_ops *pick_model(const struct section *s, const s
     }
     const struct scim_device_ops *ops = scim_device_find(name);
     if (!ops) {
-        const char *near = scim_device_suggest(name, s->dev_class);
-        scim_diag_error(d, loc, "unknown device model '%s' for '%s'%s%s%s", name, path,
-                        near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+        struct scim_suggest sg;
+        scim_suggest_init(&sg, name);
+        scim_device_suggest(&sg, s->dev_class);
+        scim_diag_error(d, loc, "unknown device model '%s' for '%s'%s", name, path,
+                        scim_suggest_hint(&sg));
         return NULL;
     }
     if (ops->dev_class != s->dev_class) {

@@ -8,6 +8,7 @@
 
 #include "sim/base/error.h"
 #include "sim/base/param.h"
+#include "sim/base/suggest.h"
 #include "sim/base/yaml_dom.h"
 
 #define SCIM__MAX_DEVICES 256
@@ -187,20 +188,10 @@ const struct scim_device_ops *scim_device_at(size_t i)
     return i < n_registered ? registry[i] : NULL;
 }
 
-const char *scim_device_suggest(const char *name, enum scim_dev_class cls)
+void scim_device_suggest(struct scim_suggest *s, enum scim_dev_class cls)
 {
     register_builtins();
-    const char *best = NULL;
-    size_t best_d = (size_t)-1;
-    for (size_t i = 0; name && i < n_registered; i++) {
-        if (cls && registry[i]->dev_class != cls)
-            continue;
-        size_t dist = scim_edit_distance(name, registry[i]->name);
-        if (dist < best_d) {
-            best_d = dist;
-            best = registry[i]->name;
-        }
-    }
-    size_t limit = name ? strlen(name) / 2 + 1 : 0;
-    return best_d <= limit ? best : NULL;
+    for (size_t i = 0; i < n_registered; i++)
+        if (!cls || registry[i]->dev_class == cls)
+            scim_suggest_add(s, registry[i]->name);
 }

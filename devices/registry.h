@@ -14,6 +14,7 @@
 
 #include "sim/base/diag.h"
 #include "scim_device.h"
+#include "sim/base/suggest.h"
 
 /* Register a model: 0, SCIM_EABI, SCIM_EEXIST or SCIM_EINVAL (why: in msg). */
 int scim_device_register_msg(const struct scim_device_ops *ops, char *msg, size_t msg_len);
@@ -24,8 +25,8 @@ const struct scim_device_ops *scim_device_find(const char *name);
 /* Number of registered models and the i-th one (registration order). */
 size_t scim_device_count(void);
 const struct scim_device_ops *scim_device_at(size_t i);
-/* Nearest registered name of class (0 = any class) for "did you mean", or NULL. */
-const char *scim_device_suggest(const char *name, enum scim_dev_class cls);
+/* Offer every registered name of class cls (0 = any class) to a "did you mean". */
+void scim_device_suggest(struct scim_suggest *s, enum scim_dev_class cls);
 /* Class name for messages and listings ("cell", "adc", "memory", "rng"). */
 const char *scim_dev_class_name(enum scim_dev_class cls);
 

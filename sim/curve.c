@@ -246,9 +246,11 @@ static int find_curve_model(const char *name, const struct scim_device_ops **ops
 {
     *ops = scim_device_find(name);
     if (!*ops) {
-        const char *near = scim_device_suggest(name, SCIM_DEV_RNG);
-        scim_diag_error(d, &cmdline, "--curve: unknown device model '%s'%s%s%s", name ? name : "",
-                        near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+        struct scim_suggest sg;
+        scim_suggest_init(&sg, name);
+        scim_device_suggest(&sg, SCIM_DEV_RNG);
+        scim_diag_error(d, &cmdline, "--curve: unknown device model '%s'%s", name ? name : "",
+                        scim_suggest_hint(&sg));
         return SCIM_ENOENT;
     }
     if ((*ops)->dev_class != SCIM_DEV_RNG)

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "sim/base/error.h"
+#include "sim/base/suggest.h"
 #include "sim/base/yaml_dom.h"
 #include "safetensors.h"
 
@@ -54,21 +55,6 @@ static const char *const pool_kinds[] = {"max", "avg", NULL};          /* enum o
 static const char *const activations[] = {"sign", "none", NULL};
 
 /* ---- messages ---- */
-
-/* The closest candidate to word, or NULL when none is close enough to suggest. */
-static const char *nearest(const char *word, const char *const *cands)
-{
-    const char *best = NULL;
-    size_t bd = (size_t)-1, limit = strlen(word) / 3 > 2 ? strlen(word) / 3 : 2;
-    for (size_t i = 0; cands[i]; i++) {
-        size_t dist = scim_edit_distance(word, cands[i]);
-        if (dist < bd) {
-            bd = dist;
-            best = cands[i];
-        }
-    }
-    return bd <= limit ? best : NULL;
-}
 
 static int in_list(const char *word, const char *const *list)
 {
@@ -133,10 +119,11 @@ static void unknown_keys(struct mload *L, const struct scim_node *map, const cha
                             k, section, kind_name);
             continue;
         }
-        const char *near = nearest(k, known);
-        scim_diag_error(L->d, &map->key_locs[i], "unknown key '%s'%s%s%s%s%s", k,
-                        section ? " in " : "", section ? section : "",
-                        near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+        struct scim_suggest sg;
+        scim_suggest_init(&sg, k);
+        scim_suggest_add_list(&sg, known);
+        scim_diag_error(L->d, &map->key_locs[i], "unknown key '%s'%s%s%s", k,
+                        section ? " in " : "", section ? section : "", scim_suggest_hint(&sg));
     }
 }
 
@@ -251,10 +238,12 @@ static int get_enum(struct mload *L, const struct scim_node *map, const char *se
         return 0;
     struct scim_node *v = scim_node_get(map, key);
     char q[96], list[160];
-    const char *near = nearest(s, choices);
-    scim_diag_error(L->d, &v->loc, "'%s' must be one of %s, got '%.60s'%s%s%s",
+    struct scim_suggest sg;
+    scim_suggest_init(&sg, s);
+    scim_suggest_add_list(&sg, choices);
+    scim_diag_error(L->d, &v->loc, "'%s' must be one of %s, got '%.60s'%s",
                     qual(section, key, q, sizeof(q)), join_list(choices, list, sizeof(list)), s,
-                    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+                    scim_suggest_hint(&sg));
     return -1;
 }
 

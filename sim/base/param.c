@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "suggest.h"
 #include "units.h"
 
 /* A converted value, before it is stored into the destination struct. */
@@ -257,21 +258,6 @@ static int in_list(const char *const *list, const char *s)
     return 0;
 }
 
-/* The known name nearest to key within max(2, len/3) edits, or NULL. */
-static const char *nearest(const char *const *known, const char *key)
-{
-    size_t limit = strlen(key) / 3 > 2 ? strlen(key) / 3 : 2, best_d = (size_t)-1;
-    const char *best = NULL;
-    for (size_t i = 0; known && known[i]; i++) {
-        size_t dist = scim_edit_distance(key, known[i]);
-        if (dist && dist <= limit && dist < best_d) {
-            best = known[i];
-            best_d = dist;
-        }
-    }
-    return best;
-}
-
 unsigned scim_params_unknown(const struct scim_node *map, const char *section,
                              const char *const *known, const char *const *skip, struct scim_diag *d)
 {
@@ -282,14 +268,12 @@ unsigned scim_params_unknown(const struct scim_node *map, const char *section,
     for (size_t i = 0; i < map->n; i++) {
         if (map->items[i]->consumed || in_list(skip, map->keys[i]))
             continue;
-        const char *hint = nearest(known, map->keys[i]);
-        if (hint)
-            scim_diag_error(d, &map->key_locs[i], "unknown key '%s'%s%s%s (did you mean '%s'?)",
-                            map->keys[i], top ? "" : " in '", top ? "" : section, top ? "" : "'",
-                            hint);
-        else
-            scim_diag_error(d, &map->key_locs[i], "unknown key '%s'%s%s%s", map->keys[i],
-                            top ? "" : " in '", top ? "" : section, top ? "" : "'");
+        struct scim_suggest sg;
+        scim_suggest_init(&sg, map->keys[i]);
+        scim_suggest_add_list(&sg, known);
+        scim_diag_error(d, &map->key_locs[i], "unknown key '%s'%s%s%s%s", map->keys[i],
+                        top ? "" : " in '", top ? "" : section, top ? "" : "'",
+                        scim_suggest_hint(&sg));
         /* Reported once: a later pass over unconsumed nodes must not repeat it. */
         map->items[i]->consumed = 1;
         count++;

@@ -701,34 +701,3 @@ int scim_doc_override_at(struct scim_doc *doc, const char *assignment,
         return SCIM_ENOMEM;
     return set_path(doc, text, (size_t)(eq - text), val, kloc, d);
 }
-
-/* ---- suggestions ---- */
-
-size_t scim_edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t small[65];
-    size_t *row = lb < 65 ? small : malloc((lb + 1) * sizeof(*row));
-    if (!row)
-        return la > lb ? la : lb;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    size_t r = row[lb];
-    if (row != small)
-        free(row);
-    return r;
-}

@@ -68,7 +68,5 @@ int scim_doc_override_at(struct scim_doc *doc, const char *assignment,
                          const struct scim_loc *key_loc, const struct scim_loc *val_loc,
                          struct scim_diag *d);
 
-/* Levenshtein edit distance, for "did you mean" suggestions. */
-size_t scim_edit_distance(const char *a, const char *b);
 
 #endif

@@ -78,9 +78,11 @@ int cli_devices(const struct cli *c, struct scim_diag *d)
     if (c->describe) {
         const struct scim_device_ops *ops = scim_device_find(c->describe);
         if (!ops) {
-            const char *near = scim_device_suggest(c->describe, 0);
-            fprintf(stderr, "spincim: error: unknown device model '%s'%s%s%s\n", c->describe,
-                    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+            struct scim_suggest sg;
+            scim_suggest_init(&sg, c->describe);
+            scim_device_suggest(&sg, 0);
+            fprintf(stderr, "spincim: error: unknown device model '%s'%s\n", c->describe,
+                    scim_suggest_hint(&sg));
             return SCIM_ENOENT;
         }
         printf("%s (%s): %s\n", ops->name, scim_dev_class_name(ops->dev_class), ops->summary);

@@ -7,6 +7,7 @@
 
 #include "tests/harness.h"
 #include "sim/base/error.h"
+#include "sim/base/suggest.h"
 #include "sim/base/yaml_dom.h"
 
 static void load_ok(struct scim_doc *doc, const char *text, struct scim_diag *d)
