@@ -61,7 +61,7 @@ static int sample_cells(const struct scim_analog *an, struct scim_analog_layer *
     if (!al->ga || !al->gb)
         return SCIM_ENOMEM;
     struct scim_rng r;
-    scim_rng_init(&r, (uint64_t)an->cfg->wl.seed,
+    scim_rng_init(&r, (uint64_t)an->cfg->workload.seed,
                   scim_stream_id(SCIM_STREAM_VARIATION, an->chip, (uint64_t)lm->index));
     struct scim_rand rnd = scim_rng_rand(&r);
     int d2d = al->varied && scim_variation_any(&an->d2d);
@@ -192,7 +192,7 @@ static int build_dist(const struct scim_analog *an, struct scim_analog_layer *al
     al->dist = calloc((size_t)lm->n_rows, sizeof(uint32_t));
     if (!rows || !al->dist)
         return free(rows), SCIM_ENOMEM;
-    int64_t R = an->cfg->xbar.rows;
+    int64_t R = an->cfg->crossbar.rows;
     for (int k = 0, w = 0; k < lm->n_chunks; k++) {
         if (k > 0 && lm->chunks[k].tile != lm->chunks[k - 1].tile)
             w = 0;
@@ -361,8 +361,8 @@ int scim_analog_init(struct scim_analog *an, const struct scim_config *cfg,
                      const struct scim_model *m, const struct scim_mapping *mp, uint64_t chip,
                      int vary)
 {
-    const struct scim_cell_ops *cell = cfg->cell.ops->cell;
-    const void *cp = cfg->cell.params;
+    const struct scim_cell_ops *cell = cfg->crossbar.cell.ops->cell;
+    const void *cp = cfg->crossbar.cell.params;
     memset(an, 0, sizeof(*an));
     an->cfg = cfg, an->mp = mp, an->chip = chip, an->n_layers = mp->n_layers;
     an->v_read = cell->read_voltage_v(cp);
@@ -371,16 +371,16 @@ int scim_analog_init(struct scim_analog *an, const struct scim_config *cfg,
     an->dg = an->g_p - an->g_ap;
     an->d2d = (struct scim_cond_variation){cfg->faults.d2d_sigma, cfg->faults.d2d_sigma_add_s};
     an->c2c = (struct scim_cond_variation){cfg->faults.c2c_sigma, cfg->faults.c2c_sigma_add_s};
-    an->r_wire = cfg->xbar.read_mode == SCIM_READ_MODE_ANALOG ? cfg->xbar.wire_resistance_ohm : 0.0;
+    an->r_wire = cfg->crossbar.read_mode == SCIM_READ_MODE_ANALOG ? cfg->crossbar.wire_resistance_ohm : 0.0;
     if (!chosen) /* here, before any worker thread reads */
         choose();
     an->layers = calloc((size_t)mp->n_layers, sizeof(*an->layers));
     int *on = calloc((size_t)m->n_layers, sizeof(int));
     if (!an->layers || !on)
         return free(on), SCIM_ENOMEM;
-    if (vary && cfg->xbar.read_mode == SCIM_READ_MODE_ANALOG)
+    if (vary && cfg->crossbar.read_mode == SCIM_READ_MODE_ANALOG)
         scim_fault_layers(m, cfg, chip - 1, on);
-    int rc = 0, rows = cfg->drop.enabled && (m->method_id == SCIM_METHOD_SPINDROP ||
+    int rc = 0, rows = cfg->dropout.enabled && (m->method_id == SCIM_METHOD_SPINDROP ||
                                              m->method_id == SCIM_METHOD_SPATIAL_SPINDROP);
     for (int l = 0; l < mp->n_layers && rc == 0; l++)
         rc = init_layer(an, &an->layers[l], &mp->layers[l], on[l],
@@ -1188,7 +1188,7 @@ void scim_analog_mvm(const struct scim_analog *an, void *work, const struct scim
     c.an = an, c.al = al, c.next = UINT64_MAX;
     bind_work(&c, lm, work);
     if (al->noise) {
-        uint64_t seed = (uint64_t)an->cfg->wl.seed,
+        uint64_t seed = (uint64_t)an->cfg->workload.seed,
                  stream = scim_stream_id(SCIM_STREAM_READ, img, an->chip);
         uint32_t sub = (uint32_t)((uint64_t)pass * (uint64_t)an->n_layers + (uint64_t)lm->index);
         if (al->kernel == SCIM_READ_EVENTS)

@@ -37,7 +37,7 @@
 
 static const struct scim_param chip_table[] = {
     STR(struct scim_chip_cfg, "name", name, "spincim-chip", "chip name, copied to the reports"),
-    F64(struct scim_chip_cfg, "technology_node", node_m, SCIM_DIM_LENGTH, 1e-9, 1e-6, "40nm",
+    F64(struct scim_chip_cfg, "technology_node", technology_node_m, SCIM_DIM_LENGTH, 1e-9, 1e-6, "40nm",
         "CMOS technology node; the feature size F of every F^2 area"),
     F64(struct scim_chip_cfg, "clock", clock_hz, SCIM_DIM_FREQ, 1e6, 1e10, "1GHz",
         "clock of the digital periphery; analog delays round up to whole cycles"),
@@ -48,25 +48,25 @@ static const struct scim_param chip_table[] = {
 };
 
 static const struct scim_param xbar_table[] = {
-    INT(struct scim_xbar_cfg, "rows", rows, 2, 65536, "256", "physical rows (wordlines) per array"),
-    INT(struct scim_xbar_cfg, "columns", columns, 1, 65536, "256",
+    INT(struct scim_crossbar_cfg, "rows", rows, 2, 65536, "256", "physical rows (wordlines) per array"),
+    INT(struct scim_crossbar_cfg, "columns", columns, 1, 65536, "256",
         "physical columns (bitlines) per array"),
-    ENUM(struct scim_xbar_cfg, "encoding", encoding, "complementary", "complementary",
+    ENUM(struct scim_crossbar_cfg, "encoding", encoding, "complementary", "complementary",
          "bit-cell encoding: complementary = two cells per weight on rows (x, not x), XNOR"),
-    INT(struct scim_xbar_cfg, "rows_per_read", rows_per_read, 1, 32768, "16",
+    INT(struct scim_crossbar_cfg, "rows_per_read", rows_per_read, 1, 32768, "16",
         "weights (wordline pairs) activated together in one read; one ADC count each"),
-    ENUM(struct scim_xbar_cfg, "read_mode", read_mode, "digital|analog", "digital",
+    ENUM(struct scim_crossbar_cfg, "read_mode", read_mode, "digital|analog", "digital",
          "digital = each read's exact match count goes to the ADC; analog = the column "
          "current summed from the conducting cells' conductances, decided by an ADC with "
          "references for the nominal devices (needed by conductance variation)"),
-    F64(struct scim_xbar_cfg, "wire_resistance", wire_resistance_ohm, SCIM_DIM_RES, 0, 1e6, "0ohm",
+    F64(struct scim_crossbar_cfg, "wire_resistance", wire_resistance_ohm, SCIM_DIM_RES, 0, 1e6, "0ohm",
         "bitline wire resistance per cell segment: first-order IR drop of the analog read "
         "(0 = ideal wires)"),
-    F64(struct scim_xbar_cfg, "wordline_energy", wordline_energy_j, SCIM_DIM_ENERGY, 0, 1e-9,
+    F64(struct scim_crossbar_cfg, "wordline_energy", wordline_energy_j, SCIM_DIM_ENERGY, 0, 1e-9,
         "55fJ", "energy to drive one wordline once (device energy mode)"),
-    F64(struct scim_xbar_cfg, "decoder_energy", decoder_energy_j, SCIM_DIM_ENERGY, 0, 1e-9, "20fJ",
+    F64(struct scim_crossbar_cfg, "decoder_energy", decoder_energy_j, SCIM_DIM_ENERGY, 0, 1e-9, "20fJ",
         "row-decoder energy per array read (device energy mode)"),
-    F64(struct scim_xbar_cfg, "periphery_area", periphery_area_fraction, SCIM_DIM_NONE, 0, 10,
+    F64(struct scim_crossbar_cfg, "periphery_area", periphery_area_fraction, SCIM_DIM_NONE, 0, 10,
         "20%", "wordline drivers, decoders and column mux, as a fraction of the cell area"),
     {0},
 };
@@ -78,27 +78,27 @@ static const struct scim_param adc_table[] = {
 };
 
 static const struct scim_param acc_table[] = {
-    INT(struct scim_acc_cfg, "width", width_bits, 4, 64, "24",
+    INT(struct scim_accumulator_cfg, "width", width_bits, 4, 64, "24",
         "adder-accumulator width in bits; a partial sum outside its range is an error"),
     {0},
 };
 
 static const struct scim_param smem_table[] = {
-    ENUM(struct scim_smem_cfg, "kind", kind, "sram|scale_crossbar", "sram",
+    ENUM(struct scim_scale_memory_cfg, "kind", kind, "sram|scale_crossbar", "sram",
          "sram = 32-bit SRAM, one row per layer; scale_crossbar = multi-level cells, one row per "
          "stored scale vector, read through a flash ADC (subset-parameter inference)"),
-    INT(struct scim_smem_cfg, "word_bits", word_bits, 1, 64, "32", "bits per scale in the SRAM"),
-    INT(struct scim_smem_cfg, "bits", bits, 1, 16, "4",
+    INT(struct scim_scale_memory_cfg, "word_bits", word_bits, 1, 64, "32", "bits per scale in the SRAM"),
+    INT(struct scim_scale_memory_cfg, "bits", bits, 1, 16, "4",
         "scale crossbar: precision of a stored scale; scales are quantized to it"),
-    INT(struct scim_smem_cfg, "columns_per_adc", columns_per_adc, 1, 4096, "8",
+    INT(struct scim_scale_memory_cfg, "columns_per_adc", columns_per_adc, 1, 4096, "8",
         "scale crossbar: columns sharing one ADC"),
     {0},
 };
 
 static const struct scim_param buf_table[] = {
-    INT(struct scim_buf_cfg, "depth", depth_words, 1, 1 << 24, "1024",
+    INT(struct scim_buffer_cfg, "depth", depth_words, 1, 1 << 24, "1024",
         "capacity of one inter-layer buffer, in words"),
-    INT(struct scim_buf_cfg, "word_bits", word_bits, 1, 1024, "64", "bits per buffer word"),
+    INT(struct scim_buffer_cfg, "word_bits", word_bits, 1, 1024, "64", "bits per buffer word"),
     {0},
 };
 
@@ -107,16 +107,16 @@ static const struct scim_param drop_table[] = {
          "Monte Carlo inference with the model's dropout; false = one deterministic pass"),
     ENUM(struct scim_dropout_cfg, "modules", modules, "per_model|per_layer", "per_model",
          "one dropout RNG module shared by all layers, or one per layer"),
-    BOOL(struct scim_dropout_cfg, "overlap_passes", overlap, "false",
+    BOOL(struct scim_dropout_cfg, "overlap_passes", overlap_passes, "false",
          "pipeline the Monte Carlo passes through the layers (pass t+1 enters a layer as "
          "soon as pass t leaves it) instead of running them one after another"),
     {0},
 };
 
 static const struct scim_param map_table[] = {
-    ENUM(struct scim_map_cfg, "conv_strategy", conv_strategy, "unrolled|kxk", "unrolled",
+    ENUM(struct scim_mapping_cfg, "conv_strategy", conv_strategy, "unrolled|kxk", "unrolled",
          "conv mapping: unrolled = each KxKxCin kernel in a column; kxk = KxK arrays of Cin x Cout"),
-    ENUM(struct scim_map_cfg, "first_layer_encoding", first_layer, "model|bitserial8|binary",
+    ENUM(struct scim_mapping_cfg, "first_layer_encoding", first_layer_encoding, "model|bitserial8|binary",
          "model",
          "first-layer input: as the model was trained, 8 bit-planes with shift-and-add, or binarized"),
     {0},
@@ -133,7 +133,7 @@ static const struct scim_param energy_table[] = {
 };
 
 #define ET(key, field, dflt, doc)                                                                  \
-    F64(struct scim_etable_cfg, key, field, SCIM_DIM_ENERGY, 0, 1e-6, dflt, doc)
+    F64(struct scim_energy_table_cfg, key, field, SCIM_DIM_ENERGY, 0, 1e-6, dflt, doc)
 static const struct scim_param etable_table[] = {
     ET("crossbar_read", crossbar_read, "0.65pJ", "one array read (Scale-Dropout Table II)"),
     ET("decode_sense", decode_sense, "4.76pJ",
@@ -191,11 +191,11 @@ static const struct scim_param workload_table[] = {
 };
 
 static const struct scim_param unc_table[] = {
-    F64(struct scim_unc_cfg, "ci_level", ci_level, SCIM_DIM_NONE, 0.5, 0.999, "95%",
+    F64(struct scim_uncertainty_cfg, "ci_level", ci_level, SCIM_DIM_NONE, 0.5, 0.999, "95%",
         "confidence level K of the per-image interval (Scale-Dropout eq. 23)"),
-    F64(struct scim_unc_cfg, "ood_quantile", ood_quantile, SCIM_DIM_NONE, 0.0, 1.0, "10%",
+    F64(struct scim_uncertainty_cfg, "ood_quantile", ood_quantile, SCIM_DIM_NONE, 0.0, 1.0, "10%",
         "quantile of the T softmax outputs in the OOD rule (eq. 26)"),
-    F64(struct scim_unc_cfg, "ood_threshold", ood_threshold, SCIM_DIM_NONE, 0.0, 1.0, "0.95",
+    F64(struct scim_uncertainty_cfg, "ood_threshold", ood_threshold, SCIM_DIM_NONE, 0.0, 1.0, "0.95",
         "an image is OOD (rejected) when the largest class quantile is below this"),
     {0},
 };
@@ -228,10 +228,10 @@ static const struct scim_param fault_table[] = {
     F64(struct scim_fault_cfg, "c2c_sigma_add", c2c_sigma_add_s, SCIM_DIM_COND, 0, 1, "0S",
         "cycle-to-cycle (read-noise) conductance variation, additive: G + N(0, sigma^2), "
         "redrawn on every read of every cell (analog read mode)"),
-    F64(struct scim_fault_cfg, "retention_time", retention_s, SCIM_DIM_TIME, 0, 1e12, "0s",
+    F64(struct scim_fault_cfg, "retention_time", retention_time_s, SCIM_DIM_TIME, 0, 1e12, "0s",
         "time since the weights were written: each cell flips with 1 - exp(-t / (tau0 "
         "exp(Delta(T)))), Delta from the cell model at the chip temperature"),
-    F64(struct scim_fault_cfg, "reads_since_write", reads, SCIM_DIM_NONE, 0, 1e18, "0",
+    F64(struct scim_fault_cfg, "reads_since_write", reads_since_write, SCIM_DIM_NONE, 0, 1e18, "0",
         "reads of each cell since it was written: an STT cell's read current may switch an AP "
         "cell to P (read disturb, 1 - (1 - p_RD)^N); SOT cells are not disturbed"),
     F64(struct scim_fault_cfg, "scale_bit_flip", scale_bit_flip, SCIM_DIM_NONE, 0, 1, "0",
@@ -275,43 +275,43 @@ struct section {
 #define CFG(f) offsetof(struct scim_config, f)
 
 static const struct section xbar_children[] = {
-    {"cell", "the memory/compute cell of the weight arrays", NULL, 0, SCIM_DEV_CELL, CFG(cell),
+    {"cell", "the memory/compute cell of the weight arrays", NULL, 0, SCIM_DEV_CELL, CFG(crossbar.cell),
      "sot_mram", NULL},
     {0},
 };
 static const struct section drop_children[] = {
-    {"rng", "the random-bit source of the dropout module(s)", NULL, 0, SCIM_DEV_RNG, CFG(rng_dev),
+    {"rng", "the random-bit source of the dropout module(s)", NULL, 0, SCIM_DEV_RNG, CFG(dropout.rng),
      "ideal_rng", NULL},
     {0},
 };
 static const struct section smem_children[] = {
     {"cell", "the multi-level cell of the scale crossbar (kind scale_crossbar)", NULL, 0,
-     SCIM_DEV_CELL, CFG(scell), "mlc_sot", NULL},
+     SCIM_DEV_CELL, CFG(scale_memory.cell), "mlc_sot", NULL},
     {0},
 };
 static const struct section energy_children[] = {
-    {"table", "per-event energies of table mode", etable_table, CFG(etable), 0, 0, NULL, NULL},
+    {"table", "per-event energies of table mode", etable_table, CFG(energy.table), 0, 0, NULL, NULL},
     {0},
 };
 static const struct section area_children[] = {{0}};
 
 static const struct section sections[] = {
     {"chip", "technology and operating point", chip_table, CFG(chip), 0, 0, NULL, NULL},
-    {"crossbar", "binary weight arrays", xbar_table, CFG(xbar), 0, 0, NULL, xbar_children},
-    {"adc", "column ADCs", adc_table, CFG(adc), SCIM_DEV_ADC, CFG(adc_dev), "flash_adc", NULL},
-    {"accumulator", "adder-accumulators after the ADCs", acc_table, CFG(acc), 0, 0, NULL, NULL},
-    {"scale_memory", "memory of the per-output scale vectors", smem_table, CFG(smem),
-     SCIM_DEV_MEMORY, CFG(smem_dev), "sram_6t", smem_children},
-    {"buffer", "inter-layer activation buffers", buf_table, CFG(buf), SCIM_DEV_MEMORY,
-     CFG(buf_dev), "sram_6t", NULL},
-    {"dropout", "dropout / Monte Carlo hardware", drop_table, CFG(drop), 0, 0, NULL,
+    {"crossbar", "binary weight arrays", xbar_table, CFG(crossbar), 0, 0, NULL, xbar_children},
+    {"adc", "column ADCs", adc_table, CFG(adc), SCIM_DEV_ADC, CFG(adc.device), "flash_adc", NULL},
+    {"accumulator", "adder-accumulators after the ADCs", acc_table, CFG(accumulator), 0, 0, NULL, NULL},
+    {"scale_memory", "memory of the per-output scale vectors", smem_table, CFG(scale_memory),
+     SCIM_DEV_MEMORY, CFG(scale_memory.device), "sram_6t", smem_children},
+    {"buffer", "inter-layer activation buffers", buf_table, CFG(buffer), SCIM_DEV_MEMORY,
+     CFG(buffer.device), "sram_6t", NULL},
+    {"dropout", "dropout / Monte Carlo hardware", drop_table, CFG(dropout), 0, 0, NULL,
      drop_children},
-    {"mapping", "how layers map onto arrays", map_table, CFG(map), 0, 0, NULL, NULL},
+    {"mapping", "how layers map onto arrays", map_table, CFG(mapping), 0, 0, NULL, NULL},
     {"energy", "energy accounting", energy_table, CFG(energy), 0, 0, NULL, energy_children},
     {"area", "areas of the digital blocks", area_table, CFG(area), 0, 0, NULL, area_children},
-    {"workload", "model, data and Monte Carlo settings", workload_table, CFG(wl), 0, 0, NULL,
+    {"workload", "model, data and Monte Carlo settings", workload_table, CFG(workload), 0, 0, NULL,
      NULL},
-    {"uncertainty", "per-image uncertainty and the OOD rule", unc_table, CFG(unc), 0, 0, NULL,
+    {"uncertainty", "per-image uncertainty and the OOD rule", unc_table, CFG(uncertainty), 0, 0, NULL,
      NULL},
     {"faults", "device faults of the chip instances (Monte Carlo over chips)", fault_table,
      CFG(faults), 0, 0, NULL, NULL},
@@ -556,9 +556,9 @@ static void check_read_mode(const struct scim_config *c, const struct scim_node 
         {"faults", "d2d_sigma_add", CFG(faults.d2d_sigma_add_s)},
         {"faults", "c2c_sigma", CFG(faults.c2c_sigma)},
         {"faults", "c2c_sigma_add", CFG(faults.c2c_sigma_add_s)},
-        {"crossbar", "wire_resistance", CFG(xbar.wire_resistance_ohm)},
+        {"crossbar", "wire_resistance", CFG(crossbar.wire_resistance_ohm)},
     };
-    if (c->xbar.read_mode == SCIM_READ_MODE_ANALOG)
+    if (c->crossbar.read_mode == SCIM_READ_MODE_ANALOG)
         return;
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (*(const double *)((const char *)c + keys[i].off) > 0.0)
@@ -586,59 +586,59 @@ static void check_faults(const struct scim_config *c, const struct scim_node *ro
     double p;
     check_sum(root, "stuck_p", f->stuck_p, "stuck_ap", f->stuck_ap, d);
     check_sum(root, "rng_stuck_0", f->rng_stuck_0, "rng_stuck_1", f->rng_stuck_1, d);
-    if (f->scale_level_flip > 0.0 && c->smem.kind != SCIM_SCALE_CROSSBAR)
+    if (f->scale_level_flip > 0.0 && c->scale_memory.kind != SCIM_SCALE_CROSSBAR)
         scim_diag_error(d, loc_of(root, "faults", "scale_level_flip"),
                         "'faults.scale_level_flip' needs 'scale_memory.kind: scale_crossbar' "
                         "(multi-level cells); the scale SRAM takes 'faults.scale_bit_flip'");
-    if (f->scale_bit_flip > 0.0 && c->smem.kind != SCIM_SCALE_SRAM)
+    if (f->scale_bit_flip > 0.0 && c->scale_memory.kind != SCIM_SCALE_SRAM)
         scim_diag_error(d, loc_of(root, "faults", "scale_bit_flip"),
                         "'faults.scale_bit_flip' needs 'scale_memory.kind: sram'; the scale "
                         "crossbar takes 'faults.scale_level_flip'");
-    if (scim_cell_retention_p(c->cell.ops, c->cell.params, f->retention_s, c->chip.temperature_k,
+    if (scim_cell_retention_p(c->crossbar.cell.ops, c->crossbar.cell.params, f->retention_time_s, c->chip.temperature_k,
                               &p, msg, sizeof(msg)) < 0)
         scim_diag_error(d, loc_of(root, "faults", "retention_time"), "%s", msg);
-    if (scim_cell_read_disturb_p(c->cell.ops, c->cell.params, f->reads, c->chip.temperature_k, &p,
+    if (scim_cell_read_disturb_p(c->crossbar.cell.ops, c->crossbar.cell.params, f->reads_since_write, c->chip.temperature_k, &p,
                                  msg, sizeof(msg)) < 0)
         scim_diag_error(d, loc_of(root, "faults", "reads_since_write"), "%s", msg);
-    else if (f->reads > 0.0 && !c->cell.ops->cell->read_on_write_path)
+    else if (f->reads_since_write > 0.0 && !c->crossbar.cell.ops->cell->read_on_write_path)
         scim_diag_warn(d, loc_of(root, "faults", "reads_since_write"),
                        "'faults.reads_since_write' has no effect: the read current of cell "
                        "model '%s' does not flow on its write path (no read disturb)",
-                       c->cell.ops->name);
+                       c->crossbar.cell.ops->name);
 }
 
 /* Checks that involve more than one key. */
 static void cross_check(const struct scim_config *c, const struct scim_node *root,
                         struct scim_diag *d)
 {
-    if (c->xbar.encoding == SCIM_ENC_COMPLEMENTARY && c->xbar.rows % 2)
+    if (c->crossbar.encoding == SCIM_ENC_COMPLEMENTARY && c->crossbar.rows % 2)
         scim_diag_error(d, loc_of(root, "crossbar", "rows"),
                         "'crossbar.rows' must be even with complementary encoding (two rows per "
                         "weight), got %lld",
-                        (long long)c->xbar.rows);
-    if (c->xbar.rows_per_read > c->xbar.rows / 2)
+                        (long long)c->crossbar.rows);
+    if (c->crossbar.rows_per_read > c->crossbar.rows / 2)
         scim_diag_error(d, loc_of(root, "crossbar", "rows_per_read"),
                         "'crossbar.rows_per_read' (%lld) exceeds the %lld weights a column holds "
                         "(rows / 2)",
-                        (long long)c->xbar.rows_per_read, (long long)(c->xbar.rows / 2));
-    if (c->smem.kind == SCIM_SCALE_CROSSBAR && c->scell.ops->cell->levels < 3)
+                        (long long)c->crossbar.rows_per_read, (long long)(c->crossbar.rows / 2));
+    if (c->scale_memory.kind == SCIM_SCALE_CROSSBAR && c->scale_memory.cell.ops->cell->levels < 3)
         scim_diag_error(d, loc_of(root, "scale_memory", "kind"),
                         "'scale_memory.kind: scale_crossbar' needs a multi-level cell; '%s' has "
                         "%d levels",
-                        c->scell.ops->name, c->scell.ops->cell->levels);
+                        c->scale_memory.cell.ops->name, c->scale_memory.cell.ops->cell->levels);
     check_read_mode(c, root, d);
     check_faults(c, root, d);
-    if (c->adc.columns_per_adc > c->xbar.columns)
+    if (c->adc.columns_per_adc > c->crossbar.columns)
         scim_diag_error(d, loc_of(root, "adc", "columns_per_adc"),
                         "'adc.columns_per_adc' (%lld) exceeds 'crossbar.columns' (%lld)",
-                        (long long)c->adc.columns_per_adc, (long long)c->xbar.columns);
+                        (long long)c->adc.columns_per_adc, (long long)c->crossbar.columns);
 }
 
 /* Each comma-separated OOD set must be a valid shift spec. */
 static void check_ood(const struct scim_config *c, const struct scim_node *root, struct scim_diag *d)
 {
     char buf[1024], msg[256];
-    snprintf(buf, sizeof(buf), "%s", c->wl.ood ? c->wl.ood : "");
+    snprintf(buf, sizeof(buf), "%s", c->workload.ood ? c->workload.ood : "");
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ')
             tok++;
@@ -677,8 +677,8 @@ static int absolute_path(char **p)
 
 static int absolute_paths(struct scim_config *cfg)
 {
-    int rc = absolute_path(&cfg->wl.model);
-    return rc ? rc : absolute_path(&cfg->wl.data_dir);
+    int rc = absolute_path(&cfg->workload.model);
+    return rc ? rc : absolute_path(&cfg->workload.data_dir);
 }
 
 static int load_doc(struct scim_doc *doc, const char *path, const struct scim_override *ov,
@@ -729,7 +729,7 @@ int scim_config_load_at(struct scim_config *cfg, const char *path,
         for (const struct section *s = sections; s->key; s++)
             load_section(s, cfg, scim_node_get(doc.root, s->key), "", doc.dir, d);
         top_unknown(doc.root, d);
-        if (d->errors == before && !cfg->wl.model) /* the whole workload section is missing */
+        if (d->errors == before && !cfg->workload.model) /* the whole workload section is missing */
             scim_diag_error(d, doc.root ? &doc.root->loc : &(struct scim_loc){path, 0, 0},
                             "missing required key 'model' in 'workload'");
         if (d->errors == before)

@@ -28,7 +28,7 @@ struct scim_devinst {
 
 struct scim_chip_cfg {
     char *name;          /* free-text chip name */
-    double node_m;       /* technology node (feature size F), m */
+    double technology_node_m; /* technology node (feature size F), m */
     double clock_hz;     /* digital clock, Hz */
     double vdd_v;        /* supply voltage, V */
     double temperature_k; /* operating temperature, K */
@@ -39,7 +39,7 @@ enum scim_encoding { SCIM_ENC_COMPLEMENTARY = 0 };
  * current summed from the conducting cells' conductances (analog, arch/analog.h). */
 enum scim_read_mode { SCIM_READ_MODE_DIGITAL = 0, SCIM_READ_MODE_ANALOG };
 
-struct scim_xbar_cfg {
+struct scim_crossbar_cfg {
     int64_t rows;            /* physical rows (wordlines) per array */
     int64_t columns;         /* physical columns (bitlines) per array */
     int encoding;            /* enum scim_encoding: bit-cell encoding of a weight */
@@ -49,28 +49,33 @@ struct scim_xbar_cfg {
     double wordline_energy_j; /* energy to drive one wordline once (device mode), J */
     double decoder_energy_j; /* row decoder energy per read (device mode), J */
     double periphery_area_fraction; /* drivers/decoders/mux area as a fraction of the array */
+    struct scim_devinst cell; /* crossbar.cell: the cell of the weight arrays */
 };
 
 struct scim_adc_cfg {
-    int64_t columns_per_adc; /* columns multiplexed onto one ADC */
+    int64_t columns_per_adc;    /* columns multiplexed onto one ADC */
+    struct scim_devinst device; /* adc.model: the ADC and its parameters */
 };
 
-struct scim_acc_cfg {
+struct scim_accumulator_cfg {
     int64_t width_bits; /* adder-accumulator width, bits */
 };
 
 enum scim_scale_kind { SCIM_SCALE_SRAM = 0, SCIM_SCALE_CROSSBAR };
 
-struct scim_smem_cfg {
+struct scim_scale_memory_cfg {
     int kind;           /* enum scim_scale_kind */
     int64_t word_bits;  /* bits per stored scale in the SRAM */
     int64_t bits;       /* scale crossbar: precision of a stored scale, bits */
     int64_t columns_per_adc; /* scale crossbar: columns sharing one ADC */
+    struct scim_devinst device; /* scale_memory.model: the SRAM macro */
+    struct scim_devinst cell;   /* scale_memory.cell: the cell of the scale crossbar */
 };
 
-struct scim_buf_cfg {
+struct scim_buffer_cfg {
     int64_t depth_words; /* capacity of one inter-layer buffer, words */
     int64_t word_bits;   /* bits per buffer word */
+    struct scim_devinst device; /* buffer.model: the memory macro */
 };
 
 enum scim_drop_modules { SCIM_DROP_PER_MODEL = 0, SCIM_DROP_PER_LAYER };
@@ -78,27 +83,20 @@ enum scim_drop_modules { SCIM_DROP_PER_MODEL = 0, SCIM_DROP_PER_LAYER };
 struct scim_dropout_cfg {
     int enabled;  /* 1: Monte Carlo inference with the model's dropout; 0: point estimate */
     int modules;  /* enum scim_drop_modules: one RNG module for the model or one per layer */
-    int overlap;  /* 1: Monte Carlo passes pipelined through the layers */
+    int overlap_passes; /* 1: Monte Carlo passes pipelined through the layers */
+    struct scim_devinst rng; /* dropout.rng: the random-bit source of the modules */
 };
 
 enum scim_conv_strategy { SCIM_CONV_UNROLLED = 0, SCIM_CONV_KXK };
 enum scim_first_layer { SCIM_FIRST_MODEL = 0, SCIM_FIRST_BITSERIAL8, SCIM_FIRST_BINARY };
 
-struct scim_map_cfg {
+struct scim_mapping_cfg {
     int conv_strategy; /* enum scim_conv_strategy: (1) unrolled kernels, (2) KxK arrays */
-    int first_layer;   /* enum scim_first_layer: first-layer input encoding */
-};
-
-enum scim_energy_mode { SCIM_ENERGY_TABLE = 0, SCIM_ENERGY_DEVICE };
-
-struct scim_energy_cfg {
-    int mode;              /* enum scim_energy_mode */
-    int include_static;    /* 1: add static power x latency */
-    double digital_static_w; /* static power of the digital periphery (all blocks), W */
+    int first_layer_encoding; /* enum scim_first_layer: first-layer input encoding */
 };
 
 /* Per-event energies of table mode (Scale-Dropout Table II and periphery defaults), J. */
-struct scim_etable_cfg {
+struct scim_energy_table_cfg {
     double crossbar_read;   /* one array read operation */
     double decode_sense;    /* decoding/sensing of one array read (includes the ADCs) */
     double adc_conversion;  /* one ADC conversion (0 when folded into decode_sense) */
@@ -112,6 +110,15 @@ struct scim_etable_cfg {
     double buffer_access;   /* one buffer word read or write */
     double rng_bit;         /* one random bit */
     double averaging;       /* one averaging-block operation (one MC pass output) */
+};
+
+enum scim_energy_mode { SCIM_ENERGY_TABLE = 0, SCIM_ENERGY_DEVICE };
+
+struct scim_energy_cfg {
+    int mode;              /* enum scim_energy_mode */
+    int include_static;    /* 1: add static power x latency */
+    double digital_static_w; /* static power of the digital periphery (all blocks), W */
+    struct scim_energy_table_cfg table; /* energy.table */
 };
 
 /* Areas of the digital blocks (the arrays, ADCs, memories and RNGs come from devices). */
@@ -152,8 +159,8 @@ struct scim_fault_cfg {
     double d2d_sigma_add_s; /* device-to-device additive sigma: G + N(0, s^2), per chip, S */
     double c2c_sigma;       /* cycle-to-cycle multiplicative sigma, redrawn on every read */
     double c2c_sigma_add_s; /* cycle-to-cycle additive sigma, redrawn on every read, S */
-    double retention_s;     /* time since the weights were written (retention faults), s */
-    double reads;           /* reads of each cell since it was written (STT read disturb) */
+    double retention_time_s; /* time since the weights were written (retention faults), s */
+    double reads_since_write; /* reads of each cell since it was written (STT read disturb) */
     double scale_bit_flip;  /* probability a bit of a stored 32-bit scale word (SRAM) flips */
     double scale_level_flip; /* probability a multi-level scale-crossbar cell reads one level off */
     double rng_stuck_0;     /* probability a dropout RNG module is stuck at 0 (never drops) */
@@ -170,27 +177,20 @@ struct scim_testing_cfg {
 
 struct scim_config {
     char *path;                  /* config file, or NULL for built-in defaults (owned) */
-    struct scim_chip_cfg chip;
-    struct scim_xbar_cfg xbar;
-    struct scim_devinst cell;    /* crossbar.cell */
-    struct scim_adc_cfg adc;
-    struct scim_devinst adc_dev; /* adc */
-    struct scim_acc_cfg acc;
-    struct scim_smem_cfg smem;
-    struct scim_devinst smem_dev; /* scale_memory */
-    struct scim_devinst scell;   /* scale_memory.cell: cell of the scale crossbar */
-    struct scim_buf_cfg buf;
-    struct scim_devinst buf_dev; /* buffer */
-    struct scim_dropout_cfg drop;
-    struct scim_devinst rng_dev; /* dropout.rng */
-    struct scim_map_cfg map;
-    struct scim_energy_cfg energy;
-    struct scim_etable_cfg etable; /* energy.table */
-    struct scim_area_cfg area;
-    struct scim_workload_cfg wl;
-    struct scim_unc_cfg unc;       /* uncertainty */
-    struct scim_fault_cfg faults;  /* faults */
-    struct scim_testing_cfg testing; /* testing */
+    struct scim_chip_cfg chip;               /* chip */
+    struct scim_crossbar_cfg crossbar;       /* crossbar (and crossbar.cell) */
+    struct scim_adc_cfg adc;                 /* adc */
+    struct scim_accumulator_cfg accumulator; /* accumulator */
+    struct scim_scale_memory_cfg scale_memory; /* scale_memory (and scale_memory.cell) */
+    struct scim_buffer_cfg buffer;           /* buffer */
+    struct scim_dropout_cfg dropout;         /* dropout (and dropout.rng) */
+    struct scim_mapping_cfg mapping;         /* mapping */
+    struct scim_energy_cfg energy;           /* energy (and energy.table) */
+    struct scim_area_cfg area;               /* area */
+    struct scim_workload_cfg workload;       /* workload */
+    struct scim_uncertainty_cfg uncertainty; /* uncertainty */
+    struct scim_fault_cfg faults;            /* faults */
+    struct scim_testing_cfg testing;         /* testing */
 };
 
 /*

@@ -43,14 +43,14 @@ int scim_layer_modules(const struct scim_model *m, const struct scim_layer *L)
 
 int scim_mc_passes(const struct scim_config *cfg, const struct scim_model *m)
 {
-    return cfg->drop.enabled && has_dropout(m) ? (int)cfg->wl.mc_samples : 1;
+    return cfg->dropout.enabled && has_dropout(m) ? (int)cfg->workload.mc_samples : 1;
 }
 
 int scim_rng_modules(const struct scim_config *cfg, const struct scim_model *m)
 {
-    if (!cfg->drop.enabled || !has_dropout(m))
+    if (!cfg->dropout.enabled || !has_dropout(m))
         return 0;
-    if (cfg->drop.modules == SCIM_DROP_PER_MODEL && !scim_masks_rows(m))
+    if (cfg->dropout.modules == SCIM_DROP_PER_MODEL && !scim_masks_rows(m))
         return 1;
     int n = 0;
     for (int l = 0; l < m->n_layers; l++)
@@ -61,7 +61,7 @@ int scim_rng_modules(const struct scim_config *cfg, const struct scim_model *m)
 int scim_rng_bank_init(struct scim_rng_bank *b, const struct scim_config *cfg,
                        const struct scim_model *m, uint64_t chip)
 {
-    const struct scim_rng_ops *ops = cfg->rng_dev.ops->rng;
+    const struct scim_rng_ops *ops = cfg->dropout.rng.ops->rng;
     int n = scim_rng_modules(cfg, m), k = 0;
     memset(b, 0, sizeof(*b));
     b->modules = n;
@@ -83,9 +83,9 @@ int scim_rng_bank_init(struct scim_rng_bank *b, const struct scim_config *cfg,
         }
     for (int i = 0; i < n && ops->init; i++) {
         struct scim_rng r;
-        scim_rng_init(&r, (uint64_t)cfg->wl.seed, scim_stream_id(SCIM_STREAM_CHIP, chip, (uint64_t)i));
+        scim_rng_init(&r, (uint64_t)cfg->workload.seed, scim_stream_id(SCIM_STREAM_CHIP, chip, (uint64_t)i));
         struct scim_rand rnd = scim_rng_rand(&r);
-        int rc = ops->init(cfg->rng_dev.params, b->states + (size_t)i * b->state_size,
+        int rc = ops->init(cfg->dropout.rng.params, b->states + (size_t)i * b->state_size,
                            cfg->chip.temperature_k, &rnd);
         if (rc < 0)
             return rc;

@@ -14,8 +14,8 @@
 int scim_faults_enabled(const struct scim_config *cfg)
 {
     const struct scim_fault_cfg *f = &cfg->faults;
-    return f->bit_flip > 0.0 || f->stuck_p > 0.0 || f->stuck_ap > 0.0 || f->retention_s > 0.0 ||
-           f->reads > 0.0 || f->scale_bit_flip > 0.0 || f->scale_level_flip > 0.0 ||
+    return f->bit_flip > 0.0 || f->stuck_p > 0.0 || f->stuck_ap > 0.0 || f->retention_time_s > 0.0 ||
+           f->reads_since_write > 0.0 || f->scale_bit_flip > 0.0 || f->scale_level_flip > 0.0 ||
            f->rng_stuck_0 > 0.0 || f->rng_stuck_1 > 0.0;
 }
 
@@ -76,7 +76,7 @@ static void pick_layers(const struct scim_model *m, const struct scim_fault_cfg 
 static void start_chip(struct scim_rng *r, const struct scim_model *m,
                        const struct scim_config *cfg, uint64_t index, int *on)
 {
-    scim_rng_init(r, (uint64_t)cfg->wl.seed, scim_stream_id(SCIM_STREAM_FAULT, index, 0));
+    scim_rng_init(r, (uint64_t)cfg->workload.seed, scim_stream_id(SCIM_STREAM_FAULT, index, 0));
     pick_layers(m, &cfg->faults, r, on);
 }
 
@@ -99,10 +99,10 @@ static int rates_of(const struct scim_config *cfg, struct rates *q, char *msg, s
     const struct scim_fault_cfg *f = &cfg->faults;
     double temp = cfg->chip.temperature_k;
     q->flip = f->bit_flip, q->stuck_p = f->stuck_p, q->stuck_ap = f->stuck_ap;
-    int rc = scim_cell_retention_p(cfg->cell.ops, cfg->cell.params, f->retention_s, temp, &q->ret,
+    int rc = scim_cell_retention_p(cfg->crossbar.cell.ops, cfg->crossbar.cell.params, f->retention_time_s, temp, &q->ret,
                                    msg, len);
     if (rc == 0)
-        rc = scim_cell_read_disturb_p(cfg->cell.ops, cfg->cell.params, f->reads, temp, &q->rd, msg,
+        rc = scim_cell_read_disturb_p(cfg->crossbar.cell.ops, cfg->crossbar.cell.params, f->reads_since_write, temp, &q->rd, msg,
                                       len);
     return rc;
 }
@@ -248,11 +248,11 @@ int scim_faults_scales(struct scim_model *chip, const struct scim_config *cfg, u
 {
     const struct scim_fault_cfg *f = &cfg->faults;
     struct scim_rng r;
-    scim_rng_init(&r, (uint64_t)cfg->wl.seed, scim_stream_id(SCIM_STREAM_FAULT, index, 0x5c));
-    if (cfg->smem.kind == SCIM_SCALE_SRAM && f->scale_bit_flip > 0.0)
+    scim_rng_init(&r, (uint64_t)cfg->workload.seed, scim_stream_id(SCIM_STREAM_FAULT, index, 0x5c));
+    if (cfg->scale_memory.kind == SCIM_SCALE_SRAM && f->scale_bit_flip > 0.0)
         return sram_faults(chip, on, f->scale_bit_flip, &r, sum);
     for (int l = 0; l < chip->n_layers; l++)
-        if (cfg->smem.kind == SCIM_SCALE_CROSSBAR && on[l] && f->scale_level_flip > 0.0) {
+        if (cfg->scale_memory.kind == SCIM_SCALE_CROSSBAR && on[l] && f->scale_level_flip > 0.0) {
             chip->layers[l].level_flip_p = f->scale_level_flip;
             chip->layers[l].level_flip_stream =
                 scim_stream_id(SCIM_STREAM_FAULT, index, 0x100 + (uint64_t)l);
@@ -295,7 +295,7 @@ int scim_rng_stuck(const struct scim_config *cfg, uint64_t chip, int module)
     if (chip == 0 || (f->rng_stuck_0 <= 0.0 && f->rng_stuck_1 <= 0.0))
         return -1;
     struct scim_rng r;
-    scim_rng_init(&r, (uint64_t)cfg->wl.seed,
+    scim_rng_init(&r, (uint64_t)cfg->workload.seed,
                   scim_stream_id(SCIM_STREAM_FAULT, chip - 1, 0x200000 + (uint64_t)module));
     double u = scim_rng_uniform(&r);
     return u < f->rng_stuck_0 ? 0 : u < f->rng_stuck_0 + f->rng_stuck_1 ? 1 : -1;

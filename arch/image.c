@@ -54,7 +54,7 @@ static int alloc_layer(struct scim_image_ctx *c, int l, int *maxw)
             return SCIM_ENOMEM;
     if (lm->n_words > *maxw)
         *maxw = lm->n_words;
-    int masked = c->cfg->drop.enabled && scim_masks_rows(c->m) && scim_layer_stochastic(lm->layer);
+    int masked = c->cfg->dropout.enabled && scim_masks_rows(c->m) && scim_layer_stochastic(lm->layer);
     for (int p = 0; masked && p < c->passes; p++)
         if (!(c->mask[p * nl + l] = calloc((size_t)lm->n_words, sizeof(uint64_t))))
             return SCIM_ENOMEM;
@@ -121,7 +121,7 @@ static int bit(struct scim_image_ctx *c, int l, int k, double p, const struct sc
     c->rng_bits++;
     if (c->bank->stuck && c->bank->stuck[mod] >= 0) /* a stuck module (faults.rng_stuck_*) */
         return c->bank->stuck[mod];
-    return cfg->rng_dev.ops->rng->sample(cfg->rng_dev.params, state, p, rnd);
+    return cfg->dropout.rng.ops->rng->sample(cfg->dropout.rng.params, state, p, rnd);
 }
 
 /* The rows layer l keeps: one bit per row (SpinDrop) or per input channel, spread
@@ -195,12 +195,12 @@ void scim_image_draw_pass(struct scim_image_ctx *c, int t)
     int nl = c->mp->n_layers;
     uint8_t *drop = c->drop + t * nl;
     struct scim_rng r;
-    scim_rng_init(&r, (uint64_t)cfg->wl.seed,
+    scim_rng_init(&r, (uint64_t)cfg->workload.seed,
                   scim_stream_id(SCIM_STREAM_DROPOUT, (uint64_t)c->img, (uint64_t)t));
     struct scim_rand rnd = scim_rng_rand(&r);
     for (int l = 0; l < nl; l++) {
         drop[l] = 0;
-        if (!cfg->drop.enabled || !scim_layer_stochastic(&c->m->layers[l]))
+        if (!cfg->dropout.enabled || !scim_layer_stochastic(&c->m->layers[l]))
             continue;
         if (c->mask[t * nl + l])
             draw_mask(c, l, c->mask[t * nl + l], &rnd);
@@ -317,7 +317,7 @@ void scim_image_finish(struct scim_image_ctx *c, int label, uint8_t *pred, doubl
     }
     *pred = (uint8_t)best;
     accuracy_vs_passes(c, label);
-    scim_image_uncertainty(&c->cfg->unc, c->prob, c->passes, K, mean, best, label, c->sort, unc);
+    scim_image_uncertainty(&c->cfg->uncertainty, c->prob, c->passes, K, mean, best, label, c->sort, unc);
 }
 
 void scim_image_run(struct scim_image_ctx *c, int img, const uint8_t *pixels, int label,

@@ -302,8 +302,8 @@ static int level_flips(struct scim_layer_map *lm, const struct scim_config *cfg,
 {
     const struct scim_layer *L = lm->layer;
     size_t out = (size_t)L->out_c, ns = (size_t)L->n_scale_samples * out;
-    struct scim_level_grid g = {lo, hi, bits, cfg->scell.ops->cell->levels, lm->scale_cells,
-                                L->level_flip_p, (uint64_t)cfg->wl.seed, L->level_flip_stream};
+    struct scim_level_grid g = {lo, hi, bits, cfg->scale_memory.cell.ops->cell->levels, lm->scale_cells,
+                                L->level_flip_p, (uint64_t)cfg->workload.seed, L->level_flip_stream};
     if (!lm->qscale && !(lm->qscale = quantized_copy(L->scale, out, lo, hi, 1 << bits)))
         return SCIM_ENOMEM;
     if (ns && !lm->qsamples && !(lm->qsamples = quantized_copy(L->scale_samples, ns, lo, hi, 1 << bits)))
@@ -320,7 +320,7 @@ static int level_flips(struct scim_layer_map *lm, const struct scim_config *cfg,
 static int scale_crossbar(struct scim_layer_map *lm, const struct scim_config *cfg)
 {
     const struct scim_layer *L = lm->layer;
-    int bits = (int)cfg->smem.bits, cell_levels = cfg->scell.ops->cell->levels;
+    int bits = (int)cfg->scale_memory.bits, cell_levels = cfg->scale_memory.cell.ops->cell->levels;
     size_t out = (size_t)L->out_c, ns = (size_t)L->n_scale_samples * out;
     for (double reach = 1.0; reach < ldexp(1.0, bits); reach *= cell_levels)
         lm->scale_cells++;
@@ -350,7 +350,7 @@ static void count_per_pass(struct scim_layer_map *lm, const struct scim_config *
 {
     const struct scim_layer *L = lm->layer;
     uint64_t n = (uint64_t)lm->positions * (uint64_t)lm->planes;
-    uint64_t out = (uint64_t)L->out_c, wb = (uint64_t)cfg->buf.word_bits;
+    uint64_t out = (uint64_t)L->out_c, wb = (uint64_t)cfg->buffer.word_bits;
     struct scim_counts *c = &lm->per_pass;
     memset(c, 0, sizeof(*c));
     c->ev[SCIM_EV_XBAR_READ] = n * (uint64_t)lm->n_chunks * (uint64_t)lm->col_tiles;
@@ -358,7 +358,7 @@ static void count_per_pass(struct scim_layer_map *lm, const struct scim_config *
     c->ev[SCIM_EV_CELLS_READ] = n * (uint64_t)lm->n_rows * out;
     c->ev[SCIM_EV_ADC_CONV] = n * (uint64_t)lm->n_chunks * out;
     c->ev[SCIM_EV_ACC_ADD] = c->ev[SCIM_EV_ADC_CONV];
-    if (cfg->smem.kind == SCIM_SCALE_CROSSBAR) { /* one row read per pass, then latched */
+    if (cfg->scale_memory.kind == SCIM_SCALE_CROSSBAR) { /* one row read per pass, then latched */
         c->ev[SCIM_EV_SCALE_XBAR_READ] = 1;
         c->ev[SCIM_EV_SCALE_CELLS] = out * (uint64_t)lm->scale_cells;
         c->ev[SCIM_EV_SCALE_ADC_CONV] = out * (uint64_t)lm->scale_cells;
@@ -381,12 +381,12 @@ static int check_layer(const struct scim_layer_map *lm, const struct scim_config
 {
     const struct scim_layer *L = lm->layer;
     double max_sum = (double)lm->n_rows * (lm->planes == 8 ? 255.0 : 1.0);
-    double acc_max = ldexp(1.0, (int)cfg->acc.width_bits - 1) - 1.0;
+    double acc_max = ldexp(1.0, (int)cfg->accumulator.width_bits - 1) - 1.0;
     if (max_sum > acc_max)
         return scim_diag_file_error(d, file, SCIM_ESHAPE,
                                     "layer '%s': partial sums reach %.0f, beyond the %lld-bit "
                                     "accumulator (set accumulator.width)",
-                                    L->name, max_sum, (long long)cfg->acc.width_bits);
+                                    L->name, max_sum, (long long)cfg->accumulator.width_bits);
     if (L->kind == SCIM_LAYER_CONV && L->in_w + 2 * L->padding > 64)
         return scim_diag_file_error(d, file, SCIM_ESHAPE,
                                     "layer '%s': padded input width %d exceeds 64 columns",
@@ -425,7 +425,7 @@ static int map_residual(struct scim_layer_map *lm, const struct scim_model *m, i
 
 static int first_layer_planes(const struct scim_model *m, const struct scim_config *cfg)
 {
-    int enc = cfg->map.first_layer;
+    int enc = cfg->mapping.first_layer_encoding;
     if (enc == SCIM_FIRST_MODEL)
         return m->encoding == SCIM_INPUT_BITSERIAL8 ? 8 : 1;
     return enc == SCIM_FIRST_BITSERIAL8 ? 8 : 1;
@@ -435,7 +435,7 @@ static int map_layer(struct scim_layer_map *lm, const struct scim_model *m, int 
                      const struct scim_config *cfg, struct scim_diag *d)
 {
     const struct scim_layer *L = &m->layers[i];
-    int per_col = (int)(cfg->xbar.rows / 2), rpr = (int)cfg->xbar.rows_per_read;
+    int per_col = (int)(cfg->crossbar.rows / 2), rpr = (int)cfg->crossbar.rows_per_read;
     int last = i == m->n_layers - 1;
     lm->layer = L;
     lm->index = i;
@@ -445,7 +445,7 @@ static int map_layer(struct scim_layer_map *lm, const struct scim_model *m, int 
     lm->n_words = (L->fan_in + 63) / 64;
     lm->last_mask = (L->fan_in & 63) ? (1ull << (L->fan_in & 63)) - 1 : ~0ull;
     lm->positions = L->out_h * L->out_w;
-    int rc = cfg->smem.kind == SCIM_SCALE_CROSSBAR ? scale_crossbar(lm, cfg) : 0;
+    int rc = cfg->scale_memory.kind == SCIM_SCALE_CROSSBAR ? scale_crossbar(lm, cfg) : 0;
     if (rc < 0)
         return rc;
     rc = check_layer(lm, cfg, last, m->manifest_path, d);
@@ -453,20 +453,20 @@ static int map_layer(struct scim_layer_map *lm, const struct scim_model *m, int 
         rc = map_residual(lm, m, i, d);
     if (rc < 0)
         return rc;
-    rc = build_chunks(lm, L->kind == SCIM_LAYER_CONV && cfg->map.conv_strategy == SCIM_CONV_KXK,
+    rc = build_chunks(lm, L->kind == SCIM_LAYER_CONV && cfg->mapping.conv_strategy == SCIM_CONV_KXK,
                       per_col, rpr);
     if (rc < 0)
         return rc;
-    lm->col_tiles = (int)ceil_div((uint64_t)L->out_c, (uint64_t)cfg->xbar.columns);
+    lm->col_tiles = (int)ceil_div((uint64_t)L->out_c, (uint64_t)cfg->crossbar.columns);
     lm->arrays = lm->row_tiles * lm->col_tiles;
-    int cols_used = L->out_c < cfg->xbar.columns ? L->out_c : (int)cfg->xbar.columns;
+    int cols_used = L->out_c < cfg->crossbar.columns ? L->out_c : (int)cfg->crossbar.columns;
     lm->adcs_per_array = (int)ceil_div((uint64_t)cols_used, (uint64_t)cfg->adc.columns_per_adc);
     lm->reads_per_tile = reads_per_tile(lm);
-    int bits = cfg->adc_dev.ops->adc->bits(cfg->adc_dev.params);
+    int bits = cfg->adc.device.ops->adc->bits(cfg->adc.device.params);
     lm->max_code = (uint32_t)((1ull << bits) - 1);
     lm->clip_possible = (uint64_t)rpr > lm->max_code;
     lm->utilization = (double)lm->n_rows * 2.0 * L->out_c /
-                      ((double)lm->arrays * (double)cfg->xbar.rows * (double)cfg->xbar.columns);
+                      ((double)lm->arrays * (double)cfg->crossbar.rows * (double)cfg->crossbar.columns);
     count_per_pass(lm, cfg, last);
     rc = pack_weights(lm);
     if (rc == 0)
@@ -484,7 +484,7 @@ int scim_map_model(struct scim_mapping *mp, const struct scim_model *m,
     if (!mp->layers)
         return SCIM_ENOMEM;
     mp->n_layers = m->n_layers;
-    mp->weights_per_column = (int)(cfg->xbar.rows / 2);
+    mp->weights_per_column = (int)(cfg->crossbar.rows / 2);
     for (int i = 0; i < m->n_layers; i++) {
         int rc = map_layer(&mp->layers[i], m, i, cfg, d);
         if (rc < 0) {
@@ -568,6 +568,6 @@ void scim_mapping_print(const struct scim_mapping *mp, FILE *f)
 int scim_analog_per_plane(const struct scim_config *cfg)
 {
     const struct scim_fault_cfg *f = &cfg->faults;
-    return cfg->xbar.read_mode == SCIM_READ_MODE_ANALOG &&
-           (f->d2d_sigma > 0.0 || f->d2d_sigma_add_s > 0.0 || cfg->xbar.wire_resistance_ohm > 0.0);
+    return cfg->crossbar.read_mode == SCIM_READ_MODE_ANALOG &&
+           (f->d2d_sigma > 0.0 || f->d2d_sigma_add_s > 0.0 || cfg->crossbar.wire_resistance_ohm > 0.0);
 }

@@ -28,7 +28,7 @@ static void column(const double *p, int T, int K, int k, double *out)
         out[t] = p[(size_t)t * (size_t)K + (size_t)k];
 }
 
-void scim_image_uncertainty(const struct scim_unc_cfg *cfg, const double *p, int T, int K,
+void scim_image_uncertainty(const struct scim_uncertainty_cfg *cfg, const double *p, int T, int K,
                             const double *mean, int pred, int label, double *sort,
                             struct scim_image_unc *out)
 {

@@ -12,7 +12,7 @@
 #ifndef SCIM_UNCERTAINTY_H
 #define SCIM_UNCERTAINTY_H
 
-struct scim_unc_cfg {
+struct scim_uncertainty_cfg {
     double ci_level;      /* confidence level K of the interval, fraction (0.95) */
     double ood_quantile;  /* quantile q of eq. 26, fraction (0.10) */
     double ood_threshold; /* eq. 26 threshold on the max-over-classes quantile (0.95) */
@@ -29,7 +29,7 @@ struct scim_image_unc {
 };
 
 /* p: T x K softmax outputs (row per pass); mean: K; sort: scratch of T doubles. */
-void scim_image_uncertainty(const struct scim_unc_cfg *cfg, const double *p, int T, int K,
+void scim_image_uncertainty(const struct scim_uncertainty_cfg *cfg, const double *p, int T, int K,
                             const double *mean, int pred, int label, double *sort,
                             struct scim_image_unc *out);
 

@@ -133,7 +133,7 @@ int scim_engine_run(const struct scim_config *cfg, const struct scim_model *m,
         free(th);
         scim_images_free(res);
         return scim_diag_error(d, NULL, "dropout RNG '%s' failed to initialize: %s",
-                               cfg->rng_dev.ops->name, scim_strerror(rc));
+                               cfg->dropout.rng.ops->name, scim_strerror(rc));
     }
     double t0 = now_s();
     int started = 0;

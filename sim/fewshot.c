@@ -78,14 +78,14 @@ int scim_fewshot_test(const struct scim_config *cfg, const struct scim_model *m,
     struct scim_config off = *cfg; /* the test runs with dropout off */
     struct scim_engine_opts o = *opt;
     struct scim_images res;
-    off.drop.enabled = 0;
+    off.dropout.enabled = 0;
     o.progress = 0;
     ds.classes = m->classes;
     ds.pixels = malloc((size_t)n * elements(m));
     ds.labels = calloc((size_t)n, 1);
     int rc = ds.pixels && ds.labels ? 0 : SCIM_ENOMEM;
     if (rc == 0) {
-        scim_fewshot_draw(m, (uint64_t)cfg->wl.seed, chip, n, ds.pixels);
+        scim_fewshot_draw(m, (uint64_t)cfg->workload.seed, chip, n, ds.pixels);
         rc = scim_engine_run(&off, m, mp, &ds, 0, n, &o, &res, d);
     }
     if (rc == 0) {
@@ -123,7 +123,7 @@ int scim_fewshot_begin(struct scim_fewshot *fs, const struct scim_config *cfg,
         fs->energy_dynamic_j += e[k];
     struct scim_config off = *cfg;
     struct scim_latency lat;
-    off.drop.enabled = 0;
+    off.dropout.enabled = 0;
     rc = scim_latency_estimate(&off, mp, 1, 0, &lat);
     fs->latency_s = fs->samples * lat.image_s;
     scim_latency_free(&lat);

@@ -217,7 +217,7 @@ static void print_read_mode(const struct scim_report *r, FILE *f)
     const struct scim_config *c = r->cfg;
     const struct scim_fault_cfg *fc = &c->faults;
     char a[40], b[40], w[40];
-    if (c->xbar.read_mode != SCIM_READ_MODE_ANALOG) {
+    if (c->crossbar.read_mode != SCIM_READ_MODE_ANALOG) {
         fputs("  read mode     digital (exact match counts)\n", f);
         return;
     }
@@ -227,7 +227,7 @@ static void print_read_mode(const struct scim_report *r, FILE *f)
         "wire %s per segment\n",
         100 * fc->d2d_sigma, scim_unit_format(fc->d2d_sigma_add_s, SCIM_DIM_COND, 3, a, sizeof(a)),
         100 * fc->c2c_sigma, scim_unit_format(fc->c2c_sigma_add_s, SCIM_DIM_COND, 3, b, sizeof(b)),
-        scim_unit_format(c->xbar.wire_resistance_ohm, SCIM_DIM_RES, 3, w, sizeof(w)));
+        scim_unit_format(c->crossbar.wire_resistance_ohm, SCIM_DIM_RES, 3, w, sizeof(w)));
 }
 
 void scim_report_print(const struct scim_report *r, FILE *f)
@@ -236,7 +236,7 @@ void scim_report_print(const struct scim_report *r, FILE *f)
     const struct scim_images *res = r->res;
     fprintf(f, "spincim %s — %s on %s\n", SPINCIM_VERSION, r->model->name, r->cfg->chip.name);
     fprintf(f, "  images        %d of %s (%s), T = %d pass%s per image\n", res->n_images,
-            r->dataset, r->cfg->wl.split == SCIM_SPLIT_TEST ? "test" : "train", res->mc_samples,
+            r->dataset, r->cfg->workload.split == SCIM_SPLIT_TEST ? "test" : "train", res->mc_samples,
             res->mc_samples == 1 ? "" : "es");
     fprintf(f, "  accuracy      %.2f %% (%llu / %d)\n", 100.0 * r->accuracy,
             (unsigned long long)res->correct, res->n_images);
@@ -254,7 +254,7 @@ void scim_report_print(const struct scim_report *r, FILE *f)
         fprintf(f, "  faulty chips  %d instances: accuracy %.2f ± %.2f %% (min %.2f, max %.2f; "
                    "fault-free %.2f %%)\n",
                 r->n_chips, 100 * st[0], 100 * st[1], 100 * st[2], 100 * st[3], 100 * r->accuracy);
-        if (r->cfg->xbar.read_mode == SCIM_READ_MODE_ANALOG)
+        if (r->cfg->crossbar.read_mode == SCIM_READ_MODE_ANALOG)
             fprintf(f, "                ADC misreads %.4g ± %.2g %% of conversions per chip\n",
                     100 * mr[0], 100 * mr[1]);
     }
@@ -394,7 +394,7 @@ static void json_layers(FILE *f, const struct scim_report *r)
 /* The bias currents an MTJ RNG is calibrated to, one per dropout probability. */
 static void json_calibration(const struct scim_report *r, FILE *f)
 {
-    const struct scim_rng_ops *ops = r->cfg->rng_dev.ops->rng;
+    const struct scim_rng_ops *ops = r->cfg->dropout.rng.ops->rng;
     double t = r->cfg->chip.temperature_k;
     fputs("\"calibrated_current_a\": {", f);
     int n = 0;
@@ -404,7 +404,7 @@ static void json_calibration(const struct scim_report *r, FILE *f)
         for (int k = 0; k < l && !seen; k++)
             seen = (r->model->layers[k].n_scale_samples ? 0.5 : r->model->layers[k].dropout_p) == p;
         if (!seen)
-            fprintf(f, "%s\"%g\": %.17g", n++ ? ", " : "", p, ops->calibrate(r->cfg->rng_dev.params, p, t));
+            fprintf(f, "%s\"%g\": %.17g", n++ ? ", " : "", p, ops->calibrate(r->cfg->dropout.rng.params, p, t));
     }
     fputs("}, ", f);
 }
@@ -416,7 +416,7 @@ static void json_bayesian(const struct scim_report *r, FILE *f)
     fputs("  \"bayesian_hardware\": {\"method\": ", f);
     json_str(f, r->model->method);
     fputs(", \"rng_model\": ", f);
-    json_str(f, r->cfg->rng_dev.ops->name);
+    json_str(f, r->cfg->dropout.rng.ops->name);
     fputs(", ", f);
     json_calibration(r, f);
     fprintf(f, "\"modules\": %d, \"stochastic_units_by_layer\": {", r->rng_modules);
@@ -426,8 +426,8 @@ static void json_bayesian(const struct scim_report *r, FILE *f)
         fprintf(f, ": %d", scim_layer_modules(r->model, r->mp->layers[l].layer));
     }
     /* Table VII's layer-wise view: every stochastic unit of a layer as its own module. */
-    const struct scim_rng_ops *ro = r->cfg->rng_dev.ops->rng;
-    const void *rp = r->cfg->rng_dev.params;
+    const struct scim_rng_ops *ro = r->cfg->dropout.rng.ops->rng;
+    const void *rp = r->cfg->dropout.rng.params;
     for (int pass = 0; pass < 2; pass++) {
         fputs(pass ? "},\n    \"units_power_by_layer_w\": {" : "},\n    \"units_area_by_layer_mm2\": {", f);
         for (int l = 0; l < r->mp->n_layers; l++) {
@@ -469,9 +469,9 @@ static void json_storage(const struct scim_report *r, FILE *f)
         double out = lm->layer->out_c;
         weights += (double)lm->n_rows * out;
         outputs += out;
-        scales += r->cfg->smem.kind == SCIM_SCALE_CROSSBAR
-                      ? lm->scale_rows * out * (double)r->cfg->smem.bits
-                      : out * (double)r->cfg->smem.word_bits;
+        scales += r->cfg->scale_memory.kind == SCIM_SCALE_CROSSBAR
+                      ? lm->scale_rows * out * (double)r->cfg->scale_memory.bits
+                      : out * (double)r->cfg->scale_memory.word_bits;
     }
     double total = weights + scales, params = weights + outputs;
     fprintf(f,
@@ -488,7 +488,7 @@ static void json_storage(const struct scim_report *r, FILE *f)
 static void json_uncertainty(const struct scim_report *r, FILE *f)
 {
     const struct scim_unc_summary *u = &r->unc;
-    const struct scim_unc_cfg *c = &r->cfg->unc;
+    const struct scim_uncertainty_cfg *c = &r->cfg->uncertainty;
     fprintf(f, "  \"uncertainty\": {\"ci_level\": %.17g, \"ood_quantile\": %.17g, "
                "\"ood_threshold\": %.17g,\n    \"mean_variance\": %.17g, \"mean_entropy_nats\": "
                "%.17g, \"mean_nll_nats\": %.17g, \"accepted\": %.17g, \"rejected\": %.17g,\n",
@@ -521,12 +521,12 @@ static void json_read_mode(const struct scim_report *r, FILE *f)
 {
     const struct scim_config *c = r->cfg;
     const struct scim_fault_cfg *fc = &c->faults;
-    json_kv_str(f, "read_mode", c->xbar.read_mode == SCIM_READ_MODE_ANALOG ? "analog" : "digital");
+    json_kv_str(f, "read_mode", c->crossbar.read_mode == SCIM_READ_MODE_ANALOG ? "analog" : "digital");
     fprintf(f,
             "  \"variation\": {\"d2d_sigma\": %.17g, \"d2d_sigma_add_s\": %.17g, "
             "\"c2c_sigma\": %.17g, \"c2c_sigma_add_s\": %.17g, \"wire_resistance_ohm\": %.17g},\n",
             fc->d2d_sigma, fc->d2d_sigma_add_s, fc->c2c_sigma, fc->c2c_sigma_add_s,
-            c->xbar.wire_resistance_ohm);
+            c->crossbar.wire_resistance_ohm);
 }
 
 void scim_report_json(const struct scim_report *r, FILE *f)
@@ -539,11 +539,11 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_kv_str(f, "model", r->model->name);
     json_kv_str(f, "method", r->model->method);
     json_kv_str(f, "dataset", r->dataset);
-    json_kv_str(f, "split", r->cfg->wl.split == SCIM_SPLIT_TEST ? "test" : "train");
+    json_kv_str(f, "split", r->cfg->workload.split == SCIM_SPLIT_TEST ? "test" : "train");
     json_int(f, "images", (unsigned long long)res->n_images);
     json_int(f, "first_image", (unsigned long long)res->first_image);
     json_int(f, "mc_samples", (unsigned long long)res->mc_samples);
-    json_int(f, "seed", (unsigned long long)r->cfg->wl.seed);
+    json_int(f, "seed", (unsigned long long)r->cfg->workload.seed);
     json_num(f, "accuracy", r->accuracy, 1);
     json_int(f, "correct", (unsigned long long)res->correct);
     json_read_mode(r, f);
@@ -600,7 +600,7 @@ void scim_report_csv(const struct scim_report *r, FILE *f)
         fprintf(f, ",events_%s", scim_event_name(e));
     fputs(",read_mode,d2d_sigma,d2d_sigma_add_s,c2c_sigma,c2c_sigma_add_s,wire_resistance_ohm", f);
     fprintf(f, "\n%s,%s,%s,%d,%d,%lld,%.17g,%.17g,%.17g", r->config_hash, r->model->name,
-            r->dataset, res->n_images, res->mc_samples, (long long)r->cfg->wl.seed, r->accuracy,
+            r->dataset, res->n_images, res->mc_samples, (long long)r->cfg->workload.seed, r->accuracy,
             r->energy_per_image, r->energy_static);
     for (int k = 0; k < SCIM_C_COUNT; k++)
         fprintf(f, ",%.17g", r->energy_comp[k]);
@@ -612,9 +612,9 @@ void scim_report_csv(const struct scim_report *r, FILE *f)
         fprintf(f, ",%llu", (unsigned long long)res->chip.ev[e]);
     const struct scim_fault_cfg *fc = &r->cfg->faults;
     fprintf(f, ",%s,%.17g,%.17g,%.17g,%.17g,%.17g\n",
-            r->cfg->xbar.read_mode == SCIM_READ_MODE_ANALOG ? "analog" : "digital", fc->d2d_sigma,
+            r->cfg->crossbar.read_mode == SCIM_READ_MODE_ANALOG ? "analog" : "digital", fc->d2d_sigma,
             fc->d2d_sigma_add_s, fc->c2c_sigma, fc->c2c_sigma_add_s,
-            r->cfg->xbar.wire_resistance_ohm);
+            r->cfg->crossbar.wire_resistance_ohm);
 }
 
 /* ---- atomic files ---- */

@@ -39,8 +39,8 @@ void scim_default_out(char *buf, size_t len, const char *config)
  * source tree, else data/ of the working directory. */
 static const char *data_dir(const struct scim_config *cfg, char *buf, size_t len)
 {
-    if (cfg->wl.data_dir && cfg->wl.data_dir[0])
-        return cfg->wl.data_dir;
+    if (cfg->workload.data_dir && cfg->workload.data_dir[0])
+        return cfg->workload.data_dir;
     const char *env = getenv("SPINCIM_DATA");
     if (env && *env)
         return env;
@@ -56,15 +56,15 @@ int scim_run_load(const struct scim_run_opts *o, struct scim_run_result *r, stru
                         : scim_config_load(&r->cfg, config, o->overrides, o->n_overrides, d);
     if (rc < 0)
         return rc;
-    rc = scim_model_load(&r->model, r->cfg.wl.model, d);
+    rc = scim_model_load(&r->model, r->cfg.workload.model, d);
     if (rc < 0)
         return rc;
     const struct scim_model *m = &r->model;
     rc = scim_fewshot_check(&r->cfg, m, d);
     if (rc < 0)
         return rc;
-    if (r->cfg.map.first_layer != SCIM_FIRST_MODEL &&
-        (r->cfg.map.first_layer == SCIM_FIRST_BITSERIAL8) != (m->encoding == SCIM_INPUT_BITSERIAL8))
+    if (r->cfg.mapping.first_layer_encoding != SCIM_FIRST_MODEL &&
+        (r->cfg.mapping.first_layer_encoding == SCIM_FIRST_BITSERIAL8) != (m->encoding == SCIM_INPUT_BITSERIAL8))
         scim_diag_warn(d, &(struct scim_loc){r->cfg.path ? r->cfg.path : "spincim", 0, 0},
                        "mapping.first_layer_encoding differs from the encoding model '%s' was "
                        "trained with",
@@ -75,7 +75,7 @@ int scim_run_load(const struct scim_run_opts *o, struct scim_run_result *r, stru
 int scim_run_load_data(struct scim_run_result *r, struct scim_diag *d)
 {
     const struct scim_config *cfg = &r->cfg;
-    const char *name = cfg->wl.dataset[0] ? cfg->wl.dataset : r->model.dataset;
+    const char *name = cfg->workload.dataset[0] ? cfg->workload.dataset : r->model.dataset;
     if (strcmp(name, r->model.dataset) && strncmp(name, "synthetic:", 10) &&
         strncmp(r->model.dataset, "synthetic:", 10))
         scim_diag_warn(d, &(struct scim_loc){cfg->path ? cfg->path : "spincim", 0, 0},
@@ -83,7 +83,7 @@ int scim_run_load_data(struct scim_run_result *r, struct scim_diag *d)
                        "workload.ood to measure out-of-distribution detection)",
                        r->model.name, r->model.dataset, name);
     char buf[PATH_MAX];
-    int rc = scim_dataset_load(&r->ds, name, cfg->wl.split == SCIM_SPLIT_TEST ? "test" : "train",
+    int rc = scim_dataset_load(&r->ds, name, cfg->workload.split == SCIM_SPLIT_TEST ? "test" : "train",
                                data_dir(cfg, buf, sizeof(buf)), d);
     if (rc < 0)
         return rc;
@@ -92,8 +92,8 @@ int scim_run_load_data(struct scim_run_result *r, struct scim_diag *d)
                                     "model input %dx%dx%d does not fit dataset '%s' images %dx%dx%d",
                                     r->model.in_c, r->model.in_h, r->model.in_w, name, r->ds.c,
                                     r->ds.h, r->ds.w);
-    r->first = (int)cfg->wl.first_image;
-    r->n = cfg->wl.images ? (int)cfg->wl.images : r->ds.n - r->first;
+    r->first = (int)cfg->workload.first_image;
+    r->n = cfg->workload.images ? (int)cfg->workload.images : r->ds.n - r->first;
     if (r->first + r->n > r->ds.n || r->n <= 0)
         return scim_diag_error(d, NULL,
                                "workload.first_image %d + workload.images %d exceeds the %d images "
@@ -183,9 +183,9 @@ static int make_ood_set(struct scim_run_result *r, const char *spec, int n,
     memset(set, 0, sizeof(*set));
     if (!strncmp(spec, "dataset:", 8))
         return scim_dataset_load(set, spec + 8,
-                                 r->cfg.wl.split == SCIM_SPLIT_TEST ? "test" : "train",
+                                 r->cfg.workload.split == SCIM_SPLIT_TEST ? "test" : "train",
                                  data_dir(&r->cfg, buf, sizeof(buf)), d);
-    return scim_shift_make(set, &r->ds, spec, n, (uint64_t)r->cfg.wl.seed, d);
+    return scim_shift_make(set, &r->ds, spec, n, (uint64_t)r->cfg.workload.seed, d);
 }
 
 /* Run every set of workload.ood through the same chip; the detection rate is the
@@ -195,7 +195,7 @@ static int run_ood_sets(struct scim_run_result *r, const struct scim_engine_opts
 {
     char buf[1024];
     int n = r->n;
-    snprintf(buf, sizeof(buf), "%s", r->cfg.wl.ood);
+    snprintf(buf, sizeof(buf), "%s", r->cfg.workload.ood);
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ')
             tok++;

@@ -128,7 +128,7 @@ static int layer_buffer(struct scim_hw_chip *c, const struct scim_config *cfg, i
     struct scim_hw_layer_cfg *lc = &c->lc[l];
     const struct scim_layer *L = c->mp->layers[l].layer;
     uint64_t entry_bits = (uint64_t)c->mp->layers[l - 1].layer->out_c;
-    uint64_t bits = (uint64_t)cfg->buf.depth_words * (uint64_t)cfg->buf.word_bits;
+    uint64_t bits = (uint64_t)cfg->buffer.depth_words * (uint64_t)cfg->buffer.word_bits;
     uint64_t needed = window_entries(L, lc);
     lc->buffer_entries = bits / entry_bits;
     if (lc->buffer_entries < needed)
@@ -139,8 +139,8 @@ static int layer_buffer(struct scim_hw_chip *c, const struct scim_config *cfg, i
                                L->name, (unsigned long long)lc->buffer_entries,
                                (unsigned long long)entry_bits, (unsigned long long)bits,
                                (unsigned long long)needed,
-                               (unsigned long long)((needed * entry_bits + (uint64_t)cfg->buf.word_bits - 1) /
-                                                    (uint64_t)cfg->buf.word_bits));
+                               (unsigned long long)((needed * entry_bits + (uint64_t)cfg->buffer.word_bits - 1) /
+                                                    (uint64_t)cfg->buffer.word_bits));
     return 0;
 }
 
@@ -174,7 +174,7 @@ static int build_rng(struct scim_hw_chip *c, const struct scim_config *cfg,
     int total = scim_rng_modules(cfg, m), stoch = 0;
     if (!total)
         return 0;
-    uint64_t bit = scim_cycles_of(cfg->rng_dev.ops->rng->bit_latency_s(cfg->rng_dev.params),
+    uint64_t bit = scim_cycles_of(cfg->dropout.rng.ops->rng->bit_latency_s(cfg->dropout.rng.params),
                                   cfg->chip.clock_hz);
     for (int l = 0; l < c->n_layers; l++)
         stoch += scim_layer_stochastic(&m->layers[l]);
@@ -275,7 +275,7 @@ int scim_hw_chip_init(struct scim_hw_chip *c, const struct scim_config *cfg,
     memset(c, 0, sizeof(*c));
     c->cfg = cfg, c->mp = mp, c->n_layers = mp->n_layers, c->passes = passes;
     c->images = images > 0 ? images : 1;
-    c->overlap = cfg->drop.overlap;
+    c->overlap = cfg->dropout.overlap_passes;
     c->avg_cycles = passes > 1 ? 1 : 0;
     c->clock_hz = cfg->chip.clock_hz;
     c->func = *func;

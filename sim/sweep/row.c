@@ -151,7 +151,7 @@ static void write_row(struct row *w, const struct scim_sweep_plan *pl,
                       const struct scim_sweep_run *run, const struct scim_report *r, int systemc)
 {
     integer(w, "point", (long long)run->point);
-    integer(w, "seed", (long long)r->cfg->wl.seed);
+    integer(w, "seed", (long long)r->cfg->workload.seed);
     axes(w, pl, run);
     str(w, "engine", systemc ? "systemc" : "functional");
     str(w, "dir", run->dir);
@@ -174,10 +174,10 @@ static void write_row(struct row *w, const struct scim_sweep_plan *pl,
 /* The RNG's switching probability around its p = 0.5 current, for the plots. */
 static int rng_curve(const struct scim_config *cfg, const char *dir, struct scim_diag *d)
 {
-    const struct scim_device_ops *ops = cfg->rng_dev.ops;
+    const struct scim_device_ops *ops = cfg->dropout.rng.ops;
     if (!ops->rng->p_switch || !ops->rng->calibrate)
         return 0;
-    double i50 = ops->rng->calibrate(cfg->rng_dev.params, 0.5, cfg->chip.temperature_k);
+    double i50 = ops->rng->calibrate(cfg->dropout.rng.params, 0.5, cfg->chip.temperature_k);
     char sweep[96], temp[32], path[4200];
     snprintf(sweep, sizeof(sweep), "current=%.6gA:%.6gA:81", 0.5 * i50, 1.5 * i50);
     snprintf(temp, sizeof(temp), "%.6gK", cfg->chip.temperature_k);
@@ -185,7 +185,7 @@ static int rng_curve(const struct scim_config *cfg, const char *dir, struct scim
     FILE *f = fopen(path, "w");
     if (!f)
         return scim_diag_file_error(d, path, SCIM_EIO, "cannot write");
-    int rc = scim_device_curve_params(ops, cfg->rng_dev.params, sweep, temp, f, d);
+    int rc = scim_device_curve_params(ops, cfg->dropout.rng.params, sweep, temp, f, d);
     if (fclose(f) != 0 && rc == 0)
         rc = scim_diag_file_error(d, path, SCIM_EIO, "cannot write");
     return rc;

@@ -37,7 +37,7 @@ void scim_sweep_data_free(struct scim_sweep_data *seen)
 static int check_data(struct scim_run_result *r, struct scim_sweep_data *seen, struct scim_diag *d)
 {
     char key[PATH_MAX + 96];
-    const struct scim_workload_cfg *w = &r->cfg.wl;
+    const struct scim_workload_cfg *w = &r->cfg.workload;
     snprintf(key, sizeof(key), "%s|%d|%s", w->dataset[0] ? w->dataset : r->model.dataset, w->split,
              w->data_dir ? w->data_dir : "");
     for (size_t i = 0; i < seen->n; i++)

@@ -83,11 +83,11 @@ static void hand_counts(void)
     ASSERT_EQ(pass, lat.layer_cycles[0] + lat.layer_cycles[1] + 30);
     ASSERT_EQ(lat.image_cycles, 5 * pass + 5);
     scim_latency_free(&lat);
-    cfg.drop.overlap = 1;
+    cfg.dropout.overlap_passes = 1;
     ASSERT_EQ(scim_latency_estimate(&cfg, &mp, 5, 1, &lat), 0);
     ASSERT_EQ(lat.image_cycles, pass + 4 * (slowest > 30 ? slowest : 30) + 5);
     scim_latency_free(&lat);
-    cfg.drop.overlap = 0;
+    cfg.dropout.overlap_passes = 0;
     scim_mapping_free(&mp);
     scim_config_free(&cfg);
     scim_model_free(&m);
@@ -223,7 +223,7 @@ static void residual_reuse(void)
     scim_area_compute(&cfg, &mp, 1, &a);
     ASSERT_EQ(a.skip_bits, 4 * 64 + 4 * 64 + 8 * 4 + 16); /* outputs of l0, l2, l4, l5 */
     ASSERT_EQ(a.buffer_bits,
-              8 * (uint64_t)cfg.buf.depth_words * (uint64_t)cfg.buf.word_bits + a.skip_bits);
+              8 * (uint64_t)cfg.buffer.depth_words * (uint64_t)cfg.buffer.word_bits + a.skip_bits);
     free_three(r);
     free_all(&ds, &mp, &cfg, &m, &d);
 }
@@ -339,7 +339,7 @@ static void table7_modules(void)
     ASSERT_EQ(scim_rng_modules(&cfg, &sp), 25 + 150 + 400 + 120);
     ASSERT_EQ(scim_rng_modules(&cfg, &sa), 1 + 6 + 400 + 120);
     ASSERT_EQ(scim_rng_modules(&cfg, &sd), 1);
-    cfg.drop.modules = SCIM_DROP_PER_LAYER;
+    cfg.dropout.modules = SCIM_DROP_PER_LAYER;
     ASSERT_EQ(scim_rng_modules(&cfg, &sd), 4);
     scim_config_free(&cfg);
     scim_model_free(&sp);
