@@ -9,6 +9,7 @@
 
 #include "sim/base/error.h"
 #include "sim/base/units.h"
+#include "sim/base/json.h"
 #include "sim/base/yaml_dom.h"
 
 /* Units of metric values in report.json (SI, except areas in mm2). */
@@ -35,26 +36,13 @@ static const char *str(const struct scim_node *map, const char *key)
     return n && n->kind == SCIM_NODE_SCALAR ? n->scalar : NULL;
 }
 
-/* The number at a dotted path of a report.json, or NAN. */
-static double json_number(const struct scim_node *root, const char *path)
-{
-    char buf[256], *save = NULL;
-    snprintf(buf, sizeof(buf), "%s", path);
-    const struct scim_node *n = root;
-    for (char *tok = strtok_r(buf, ".", &save); tok && n; tok = strtok_r(NULL, ".", &save))
-        n = scim_node_get(n, tok);
-    char *end = NULL;
-    double v = n && n->kind == SCIM_NODE_SCALAR ? strtod(n->scalar, &end) : NAN;
-    return end && *end == '\0' ? v : NAN;
-}
-
 static int load_report(const char *runs, const char *run, const char *file, struct scim_doc *doc,
                        struct scim_diag *d)
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s/%s", runs, run, file ? file : "report.json");
     memset(doc, 0, sizeof(*doc));
-    return scim_doc_load_file(doc, path, d);
+    return file ? scim_doc_load_file(doc, path, d) : scim_json_load_file(doc, path, d);
 }
 
 static int metric_unit(const char *name, enum scim_dim *dim, double *to_si)
@@ -121,7 +109,7 @@ static int measure(struct item *it, const char *runs, struct scim_diag *d)
     int rc = load_report(runs, it->run, it->file, &doc, d);
     if (rc == 0) {
         it->value = it->file ? yaml_value(doc.root, it->metric, it->dim)
-                             : json_number(doc.root, it->metric) * it->to_si;
+                             : scim_json_number(doc.root, it->metric) * it->to_si;
         if (!isfinite(it->value))
             rc = scim_diag_error(d, it->loc, "item '%s': no number at '%s' in run '%s'", it->id,
                                  it->metric, it->run);
@@ -207,7 +195,7 @@ static int do_compare(const struct scim_node *c, const char *runs, FILE *md, str
             double v[8];
             for (size_t r = 0; r < rl->n; r++) {
                 char buf[48];
-                v[r] = json_number(maps[r], maps[0]->keys[k]) * to_si;
+                v[r] = scim_json_number(maps[r], maps[0]->keys[k]) * to_si;
                 fprintf(md, " %s |", scim_unit_format(v[r], dim, 4, buf, sizeof(buf)));
             }
             if (rl->n == 2)

@@ -49,4 +49,14 @@
         }                                                                                          \
     } while (0)
 
+#define ASSERT_STR_EQ(a, b)                                                                        \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!a_ || !b_ || strcmp(a_, b_)) {                                                        \
+            fprintf(stderr, "%s:%d: %s == %s failed: '%s' != '%s'\n", __FILE__, __LINE__, #a, #b,  \
+                    a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                       \
+            exit(1);                                                                               \
+        }                                                                                          \
+    } while (0)
+
 #endif

@@ -121,6 +121,19 @@ int scim_path_join(char *buf, size_t len, const char *dir, const char *name)
     return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
+char *scim_path_resolve(const char *dir, const char *path)
+{
+    if (!*path || path[0] == '/' || !dir || !*dir || !strcmp(dir, "."))
+        return strdup(path);
+    size_t dl = strlen(dir);
+    const char *sep = dir[dl - 1] == '/' ? "" : "/";
+    size_t n = dl + strlen(path) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s%s", dir, sep, path);
+    return s;
+}
+
 int scim_is_dir(const char *path)
 {
     struct stat st;

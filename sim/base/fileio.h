@@ -13,6 +13,9 @@
 
 /* dir + "/" + name into buf; -1 when it does not fit. */
 int scim_path_join(char *buf, size_t len, const char *dir, const char *name);
+/* path resolved against folder dir: a new string, path itself when it is empty or
+ * absolute or dir is NULL, "" or "." (NULL when out of memory). */
+char *scim_path_resolve(const char *dir, const char *path);
 /* 1 when path is a folder / a regular file (following symbolic links), else 0. */
 int scim_is_dir(const char *path);
 int scim_is_file(const char *path);

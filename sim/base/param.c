@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "fileio.h"
 #include "suggest.h"
 #include "units.h"
 
@@ -155,19 +156,6 @@ static void choice_name(const char *choices, int idx, char *buf, size_t len)
     snprintf(buf, len, "%.*s", (int)(bar ? (size_t)(bar - c) : strlen(c)), c);
 }
 
-/* A relative path resolved against base (unchanged when base is NULL, "" or "."). */
-static char *resolve_path(const char *text, const char *base)
-{
-    if (!*text || text[0] == '/' || !base || !*base || !strcmp(base, "."))
-        return strdup(text);
-    size_t bl = strlen(base);
-    const char *sep = base[bl - 1] == '/' ? "" : "/";
-    char *s = malloc(bl + strlen(text) + 2);
-    if (s)
-        sprintf(s, "%s%s%s", base, sep, text);
-    return s;
-}
-
 /* Convert text for row p into *out; on failure write the full message to msg. */
 static int convert(const struct scim_param *p, const char *text, const char *name,
                    const char *base_dir, union pval *out, char *msg, size_t len)
@@ -192,7 +180,7 @@ static int convert(const struct scim_param *p, const char *text, const char *nam
         return SCIM_EINVAL;
     case SCIM_P_STR:
     case SCIM_P_PATH:
-        out->s = p->type == SCIM_P_PATH ? resolve_path(text, base_dir) : strdup(text);
+        out->s = p->type == SCIM_P_PATH ? scim_path_resolve(base_dir, text) : strdup(text);
         if (out->s)
             return 0;
         put_msg(msg, len, "out of memory");

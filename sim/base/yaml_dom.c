@@ -29,7 +29,6 @@
 #include "error.h"
 
 #define SCIM__MAX_DEPTH 64
-#define SCIM__MAX_BYTES ((size_t)16 << 20)
 
 /* State of one parse: the libyaml parser and where its findings go. */
 struct builder {
@@ -51,91 +50,6 @@ struct keyset {
 };
 
 static int parse_node(struct builder *b, const yaml_event_t *ev, int depth, struct scim_node **out);
-
-/* ---- nodes ---- */
-
-static struct scim_node *node_new(enum scim_node_kind kind, struct scim_loc loc)
-{
-    struct scim_node *n = calloc(1, sizeof(*n));
-    if (n) {
-        n->kind = kind;
-        n->loc = loc;
-    }
-    return n;
-}
-
-static void node_free(struct scim_node *n)
-{
-    if (!n)
-        return;
-    for (size_t i = 0; i < n->n; i++) {
-        node_free(n->items[i]);
-        if (n->keys)
-            free(n->keys[i]);
-    }
-    free(n->items);
-    free(n->keys);
-    free(n->key_locs);
-    free(n->scalar);
-    free(n);
-}
-
-static struct scim_node *scalar_new(const char *text, size_t len, struct scim_loc loc)
-{
-    struct scim_node *n = node_new(SCIM_NODE_SCALAR, loc);
-    if (!n)
-        return NULL;
-    n->scalar = malloc(len + 1);
-    if (!n->scalar) {
-        free(n);
-        return NULL;
-    }
-    memcpy(n->scalar, text, len);
-    n->scalar[len] = '\0';
-    return n;
-}
-
-/* Make room for one more entry; cap is the caller's record of the allocated size
- * (NULL: exactly n + 1, for the rare additions made by overrides). */
-static int node_reserve(struct scim_node *n, size_t *cap)
-{
-    if (cap && n->n < *cap)
-        return 0;
-    size_t nc = cap ? (*cap ? *cap * 2 : 4) : n->n + 1;
-    struct scim_node **items = realloc(n->items, nc * sizeof(*items));
-    if (!items)
-        return SCIM_ENOMEM;
-    n->items = items;
-    if (n->kind == SCIM_NODE_MAP) {
-        char **keys = realloc(n->keys, nc * sizeof(*keys));
-        if (!keys)
-            return SCIM_ENOMEM;
-        n->keys = keys;
-        struct scim_loc *locs = realloc(n->key_locs, nc * sizeof(*locs));
-        if (!locs)
-            return SCIM_ENOMEM;
-        n->key_locs = locs;
-    }
-    if (cap)
-        *cap = nc;
-    return 0;
-}
-
-struct scim_node *scim_node_get(const struct scim_node *map, const char *key)
-{
-    long i = scim_node_index(map, key);
-    return i < 0 ? NULL : map->items[i];
-}
-
-long scim_node_index(const struct scim_node *map, const char *key)
-{
-    if (!map || map->kind != SCIM_NODE_MAP || !key)
-        return -1;
-    for (size_t i = 0; i < map->n; i++)
-        if (!strcmp(map->keys[i], key))
-            return (long)i;
-    return -1;
-}
 
 /* ---- diagnostics ---- */
 
@@ -269,8 +183,8 @@ static int parse_seq(struct builder *b, struct scim_node *n, int depth)
         yaml_event_delete(&ev);
         if (rc < 0)
             return rc;
-        if ((rc = node_reserve(n, &cap)) < 0) {
-            node_free(child);
+        if ((rc = scim_node_reserve(n, &cap)) < 0) {
+            scim_node_free(child);
             return rc;
         }
         n->items[n->n++] = child;
@@ -302,7 +216,7 @@ static int read_key(struct builder *b, const yaml_event_t *ev, int depth, char *
     struct scim_node *tmp;
     int rc = parse_node(b, ev, depth, &tmp);
     if (rc == 0)
-        node_free(tmp);
+        scim_node_free(tmp);
     return rc;
 }
 
@@ -319,9 +233,9 @@ static int map_add(struct builder *b, struct scim_node *n, struct keyset *ks, si
             sem_error(b, &kloc, "duplicate key '%s' (first defined at line %u)", key,
                       n->key_locs[first].line);
     }
-    if (!key || first >= 0 || (rc = node_reserve(n, cap)) < 0) {
+    if (!key || first >= 0 || (rc = scim_node_reserve(n, cap)) < 0) {
         free(key);
-        node_free(val);
+        scim_node_free(val);
         return rc;
     }
     n->keys[n->n] = key;
@@ -329,7 +243,7 @@ static int map_add(struct builder *b, struct scim_node *n, struct keyset *ks, si
     n->items[n->n] = val;
     if ((rc = keyset_add(ks, n->keys, n->n)) < 0) {
         free(key);
-        node_free(val);
+        scim_node_free(val);
         return rc;
     }
     n->n++;
@@ -382,7 +296,7 @@ static int parse_node(struct builder *b, const yaml_event_t *ev, int depth, stru
     *out = NULL;
     switch (ev->type) {
     case YAML_SCALAR_EVENT:
-        n = scalar_new((const char *)ev->data.scalar.value, ev->data.scalar.length, loc);
+        n = scim_scalar_new((const char *)ev->data.scalar.value, ev->data.scalar.length, loc);
         if (!n)
             return SCIM_ENOMEM;
         n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
@@ -392,19 +306,19 @@ static int parse_node(struct builder *b, const yaml_event_t *ev, int depth, stru
     case YAML_ALIAS_EVENT:
         /* Refused, but a placeholder keeps the tree shape so parsing can go on. */
         sem_error(b, &loc, "aliases are not supported");
-        *out = scalar_new("", 0, loc);
+        *out = scim_scalar_new("", 0, loc);
         return *out ? 0 : SCIM_ENOMEM;
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT:
         if (depth >= SCIM__MAX_DEPTH)
             return scim_diag_error(b->d, &loc, "nesting deeper than %d levels is not supported",
                                    SCIM__MAX_DEPTH);
-        n = node_new(ev->type == YAML_MAPPING_START_EVENT ? SCIM_NODE_MAP : SCIM_NODE_SEQ, loc);
+        n = scim_node_new(ev->type == YAML_MAPPING_START_EVENT ? SCIM_NODE_MAP : SCIM_NODE_SEQ, loc);
         if (!n)
             return SCIM_ENOMEM;
         rc = n->kind == SCIM_NODE_MAP ? parse_map(b, n, depth + 1) : parse_seq(b, n, depth + 1);
         if (rc < 0) {
-            node_free(n);
+            scim_node_free(n);
             return rc;
         }
         *out = n;
@@ -463,24 +377,13 @@ static int build(struct builder *b, const char *text, size_t len, struct scim_no
     if (rc == 0 && b->errors)
         rc = SCIM_ECONFIG;
     if (rc < 0) {
-        node_free(*root);
+        scim_node_free(*root);
         *root = NULL;
     }
     return rc;
 }
 
 /* ---- documents ---- */
-
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return strdup(".");
-    size_t n = (size_t)(slash - path);
-    while (n > 0 && path[n - 1] == '/')
-        n--;
-    return n ? strndup(path, n) : strdup("/");
-}
 
 int scim_doc_load_string(struct scim_doc *doc, const char *text, size_t len, const char *name,
                          struct scim_diag *d)
@@ -490,95 +393,26 @@ int scim_doc_load_string(struct scim_doc *doc, const char *text, size_t len, con
         name = "<string>";
     if (!text && len)
         return SCIM_EINVAL;
-    doc->file = strdup(name);
-    doc->dir = dir_of(name);
-    if (!doc->file || !doc->dir) {
-        scim_doc_free(doc);
-        return SCIM_ENOMEM;
-    }
-    if (len > SCIM__MAX_BYTES) {
-        scim_doc_free(doc);
-        return scim_diag_file_error(d, name, SCIM_ECONFIG, "file is larger than 16 MiB");
-    }
+    int rc = scim_doc_init(doc, name, len, d);
+    if (rc < 0)
+        return rc;
     struct builder b = {.d = d, .file = doc->file};
-    int rc = build(&b, text ? text : "", len, &doc->root);
+    rc = build(&b, text ? text : "", len, &doc->root);
     if (rc < 0)
         scim_doc_free(doc);
     return rc;
-}
-
-/* Read at most SCIM__MAX_BYTES + 1 bytes of f into *buf (hint: the expected size). */
-static int read_all(FILE *f, size_t hint, char **buf, size_t *len)
-{
-    size_t cap = hint < SCIM__MAX_BYTES ? hint + 1 : SCIM__MAX_BYTES + 1, n = 0;
-    if (cap < 4096)
-        cap = 4096;
-    char *p = malloc(cap);
-    if (!p)
-        return SCIM_ENOMEM;
-    for (;;) {
-        n += fread(p + n, 1, cap - n, f);
-        if (n < cap || n > SCIM__MAX_BYTES)
-            break;
-        char *q = realloc(p, cap * 2);
-        if (!q) {
-            free(p);
-            return SCIM_ENOMEM;
-        }
-        p = q;
-        cap *= 2;
-    }
-    if (ferror(f)) {
-        free(p);
-        return SCIM_EIO;
-    }
-    *buf = p;
-    *len = n;
-    return 0;
 }
 
 int scim_doc_load_file(struct scim_doc *doc, const char *path, struct scim_diag *d)
 {
-    struct stat st;
+    char *text;
+    size_t len;
     memset(doc, 0, sizeof(*doc));
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return scim_diag_file_error(d, path, SCIM_ENOENT, "cannot open: %s", strerror(errno));
-    int fst = fstat(fileno(f), &st);
-    if (fst == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return scim_diag_file_error(d, path, SCIM_ENOENT, "cannot open: %s", strerror(EISDIR));
-    }
-    if (fst == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > SCIM__MAX_BYTES) {
-        fclose(f);
-        return scim_diag_file_error(d, path, SCIM_ECONFIG, "file is larger than 16 MiB");
-    }
-    char *text = NULL;
-    size_t len = 0;
-    size_t hint = fst == 0 && S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
-    int rc = read_all(f, hint, &text, &len);
-    int err = errno;
-    fclose(f);
-    if (rc == SCIM_EIO)
-        return scim_diag_file_error(d, path, rc, "read error: %s", strerror(err));
-    if (rc < 0)
-        return rc;
-    rc = scim_doc_load_string(doc, text, len, path, d);
+    int rc = scim_doc_read_file(path, &text, &len, d);
+    if (rc == 0)
+        rc = scim_doc_load_string(doc, text, len, path, d);
     free(text);
     return rc;
-}
-
-void scim_doc_free(struct scim_doc *doc)
-{
-    if (!doc)
-        return;
-    node_free(doc->root);
-    free(doc->file);
-    free(doc->dir);
-    for (size_t i = 0; i < doc->n_extra; i++)
-        free(doc->extra_files[i]);
-    free(doc->extra_files);
-    memset(doc, 0, sizeof(*doc));
 }
 
 /* ---- overrides ---- */
@@ -613,15 +447,15 @@ static int map_put(struct scim_node *map, const char *key, size_t klen, struct s
 {
     for (size_t i = 0; i < map->n; i++) {
         if (strlen(map->keys[i]) == klen && !memcmp(map->keys[i], key, klen)) {
-            node_free(map->items[i]);
+            scim_node_free(map->items[i]);
             map->items[i] = val;
             return 0;
         }
     }
     char *k = strndup(key, klen);
-    if (!k || node_reserve(map, NULL) < 0) {
+    if (!k || scim_node_reserve(map, NULL) < 0) {
         free(k);
-        node_free(val);
+        scim_node_free(val);
         return SCIM_ENOMEM;
     }
     map->keys[map->n] = k;
@@ -637,7 +471,7 @@ static struct scim_node *section_of(struct scim_node *map, const char *key, size
     for (size_t i = 0; i < map->n; i++)
         if (strlen(map->keys[i]) == len && !memcmp(map->keys[i], key, len))
             return map->items[i];
-    struct scim_node *n = node_new(SCIM_NODE_MAP, loc);
+    struct scim_node *n = scim_node_new(SCIM_NODE_MAP, loc);
     if (!n || (*rc = map_put(map, key, len, loc, n)) < 0) {
         *rc = SCIM_ENOMEM;
         return NULL;
@@ -650,7 +484,7 @@ static int set_path(struct scim_doc *doc, const char *path, size_t plen, struct 
                     struct scim_loc loc, struct scim_diag *d)
 {
     int rc = 0;
-    if (!doc->root && !(doc->root = node_new(SCIM_NODE_MAP, loc)))
+    if (!doc->root && !(doc->root = scim_node_new(SCIM_NODE_MAP, loc)))
         rc = SCIM_ENOMEM;
     else if (doc->root->kind != SCIM_NODE_MAP)
         rc = scim_diag_error(d, &loc, "the document is not a mapping, cannot set '%.*s'", (int)plen,
@@ -667,7 +501,7 @@ static int set_path(struct scim_doc *doc, const char *path, size_t plen, struct 
                                  (int)(dot - path), path, (int)plen, path);
         p = dot + 1;
     }
-    node_free(val);
+    scim_node_free(val);
     return rc;
 }
 
@@ -697,7 +531,7 @@ int scim_doc_override_at(struct scim_doc *doc, const char *assignment,
     int rc = build(&b, eq + 1, strlen(eq + 1), &val);
     if (rc < 0)
         return rc;
-    if (!val && !(val = scalar_new("", 0, vloc)))
+    if (!val && !(val = scim_scalar_new("", 0, vloc)))
         return SCIM_ENOMEM;
     return set_path(doc, text, (size_t)(eq - text), val, kloc, d);
 }

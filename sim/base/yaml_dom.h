@@ -17,28 +17,7 @@
 #include <stddef.h>
 
 #include "diag.h"
-
-enum scim_node_kind { SCIM_NODE_SCALAR = 1, SCIM_NODE_MAP, SCIM_NODE_SEQ };
-
-struct scim_node {
-    enum scim_node_kind kind;
-    char *scalar;             /* SCALAR: the text (owned); NULL otherwise */
-    int quoted;               /* SCALAR: 1 if written with quotes */
-    char **keys;              /* MAP: keys (owned), n of them */
-    struct scim_node **items; /* MAP: values, SEQ: elements; n of them (owned) */
-    struct scim_loc *key_locs; /* MAP: location of each key */
-    size_t n;                 /* number of keys/elements */
-    struct scim_loc loc;      /* where the node starts; loc.file is owned by the doc */
-    int consumed;             /* set by loaders that used this node */
-};
-
-struct scim_doc {
-    struct scim_node *root; /* NULL for an empty document */
-    char *file;             /* file name as given (owned); all locs point here */
-    char *dir;              /* directory of the file, for relative paths (owned) */
-    char **extra_files;     /* other strings locs may point to ("command line (-p #2)") */
-    size_t n_extra;
-};
+#include "node.h"
 
 /* Parse a YAML file. Syntax and limit errors go to d; returns 0 or < 0. doc need not
  * be initialized; on error it is left empty (scim_doc_free() is still safe). */
@@ -46,12 +25,7 @@ int scim_doc_load_file(struct scim_doc *doc, const char *path, struct scim_diag 
 /* Parse YAML text; name is used as the file name in locations. */
 int scim_doc_load_string(struct scim_doc *doc, const char *text, size_t len, const char *name,
                          struct scim_diag *d);
-void scim_doc_free(struct scim_doc *doc);
 
-/* Value of key in a MAP node, or NULL. Does not mark it consumed. */
-struct scim_node *scim_node_get(const struct scim_node *map, const char *key);
-/* Index of key in map, or -1. */
-long scim_node_index(const struct scim_node *map, const char *key);
 
 /*
  * Apply one override "dotted.path=value" (index is the 1-based -p number, for

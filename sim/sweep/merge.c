@@ -67,8 +67,9 @@ static int copy_file(const char *src, const char *dst, struct scim_diag *d)
 static int copy_run(const struct merge *mg, const char *src, const char *run_dir)
 {
     char from[PATH_MAX], to[PATH_MAX], a[PATH_MAX + 256], b[PATH_MAX + 256];
-    snprintf(from, sizeof(from), "%s/%s", src, run_dir);
-    snprintf(to, sizeof(to), "%s/%s", mg->out, run_dir);
+    if (scim_path_join(from, sizeof(from), src, run_dir) < 0 ||
+        scim_path_join(to, sizeof(to), mg->out, run_dir) < 0)
+        return scim_diag_file_error(mg->d, src, SCIM_EINVAL, "path too long");
     if (scim_mkdirs(to) < 0)
         return scim_diag_file_error(mg->d, to, SCIM_EIO, "cannot create folder");
     DIR *dir = opendir(from);
@@ -77,16 +78,18 @@ static int copy_run(const struct merge *mg, const char *src, const char *run_dir
     int rc = 0;
     for (struct dirent *e; rc == 0 && (e = readdir(dir));) {
         struct stat st;
-        snprintf(a, sizeof(a), "%s/%s", from, e->d_name);
-        snprintf(b, sizeof(b), "%s/%s", to, e->d_name);
+        if (scim_path_join(a, sizeof(a), from, e->d_name) < 0 ||
+            scim_path_join(b, sizeof(b), to, e->d_name) < 0)
+            continue;
         if (e->d_name[0] == '.' || !strcmp(e->d_name, "row.json") || strstr(e->d_name, ".tmp.") ||
             stat(a, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
         rc = copy_file(a, b, mg->d);
     }
     closedir(dir);
-    snprintf(a, sizeof(a), "%s/row.json", from);
-    snprintf(b, sizeof(b), "%s/row.json", to);
+    if (rc == 0 && (scim_path_join(a, sizeof(a), from, "row.json") < 0 ||
+                    scim_path_join(b, sizeof(b), to, "row.json") < 0))
+        rc = scim_diag_file_error(mg->d, from, SCIM_EINVAL, "path too long");
     return rc == 0 ? copy_file(a, b, mg->d) : rc;
 }
 

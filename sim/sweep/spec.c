@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim/base/error.h"
+#include "sim/base/fileio.h"
 #include "sim/base/param.h"
 #include "values.h"
 
@@ -35,7 +36,7 @@ static int read_base(struct scim_sweep_spec *sp, struct scim_diag *d)
     sp->base_loc = n->loc;
     if (n->kind != SCIM_NODE_SCALAR || !n->scalar[0])
         return scim_diag_error(d, &n->loc, "'base' expects the path of a config file");
-    sp->base = scim_sweep_path(sp->doc.dir, n->scalar);
+    sp->base = scim_path_resolve(sp->doc.dir, n->scalar);
     return sp->base ? 0 : SCIM_ENOMEM;
 }
 

@@ -1,5 +1,6 @@
 /*
- * sweep_table.c - rows read back (a flat JSON parser) and the results tables.
+ * table.c - rows read back (flat JSON objects, by the JSON reader) and the results
+ * tables.
  */
 #include "table.h"
 
@@ -11,125 +12,47 @@
 
 #include "sim/base/error.h"
 #include "sim/base/fileio.h"
+#include "sim/base/json.h"
 #include "sim/report.h"
 
-/* ---- flat JSON ---- */
+/* ---- flat JSON objects, read by the JSON reader ---- */
 
-static const char *ws(const char *p)
+/* The fields of a parsed object whose values are all scalars, in the order written. */
+static int flatten(const struct scim_node *root, struct scim_flat *o)
 {
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    return p;
-}
-
-/* UTF-8 of code point c (BMP) into out; returns the bytes written. */
-static int utf8(unsigned c, char *out)
-{
-    if (c < 0x80)
-        return out[0] = (char)c, 1;
-    if (c < 0x800)
-        return out[0] = (char)(0xc0 | c >> 6), out[1] = (char)(0x80 | (c & 0x3f)), 2;
-    out[0] = (char)(0xe0 | c >> 12), out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-    out[2] = (char)(0x80 | (c & 0x3f));
-    return 3;
-}
-
-static int escape(const char **pp, char *out)
-{
-    const char *p = *pp;
-    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-    const char *k = *p ? strchr(from, *p) : NULL;
-    if (k) {
-        *pp = p + 1;
-        *out = to[k - from];
-        return 1;
-    }
-    unsigned c;
-    if (*p != 'u' || sscanf(p + 1, "%4x", &c) != 1)
-        return -1;
-    *pp = p + 5;
-    return utf8(c, out);
-}
-
-/* A string at *pp (at its opening quote) into a new buffer. */
-static char *string(const char **pp)
-{
-    const char *p = *pp + 1;
-    char *s = malloc(3 * strlen(p) + 1), *o = s;
-    while (s && *p && *p != '"') {
-        int n = *p == '\\' ? (p++, escape(&p, o)) : (*o = *p++, 1);
-        if (n < 0)
-            break;
-        o += n;
-    }
-    if (!s || *p != '"') {
-        free(s);
-        return NULL;
-    }
-    *o = '\0';
-    *pp = p + 1;
-    return s;
-}
-
-/* A number or literal: everything up to , } or blank. */
-static char *token(const char **pp)
-{
-    size_t n = strcspn(*pp, ",} \t\r\n");
-    char *s = n ? strndup(*pp, n) : NULL;
-    *pp += n;
-    return s;
-}
-
-static int field(const char **pp, struct scim_flat *o)
-{
-    struct scim_flat_field *f = realloc(o->f, (o->n + 1) * sizeof(*f));
-    if (!f)
+    if (!root || root->kind != SCIM_NODE_MAP)
+        return SCIM_EFORMAT;
+    o->f = calloc(root->n ? root->n : 1, sizeof(*o->f));
+    if (!o->f)
         return SCIM_ENOMEM;
-    o->f = f;
-    f = &o->f[o->n];
-    memset(f, 0, sizeof(*f));
-    const char *p = ws(*pp);
-    if (*p != '"' || !(f->key = string(&p)))
-        return SCIM_EFORMAT;
-    o->n++;
-    p = ws(p);
-    if (*p++ != ':')
-        return SCIM_EFORMAT;
-    p = ws(p);
-    f->str = *p == '"';
-    f->val = f->str ? string(&p) : token(&p);
-    if (!f->val)
-        return SCIM_EFORMAT;
-    if (!f->str && !strcmp(f->val, "null")) {
-        free(f->val);
-        f->val = NULL;
+    for (size_t i = 0; i < root->n; i++) {
+        const struct scim_node *v = root->items[i];
+        if (v->kind != SCIM_NODE_SCALAR)
+            return SCIM_EFORMAT;
+        struct scim_flat_field *f = &o->f[o->n++];
+        f->str = v->quoted;
+        f->key = strdup(root->keys[i]);
+        f->val = !v->quoted && !strcmp(v->scalar, "null") ? NULL : strdup(v->scalar);
+        if (!f->key || (!f->val && (v->quoted || strcmp(v->scalar, "null"))))
+            return SCIM_ENOMEM;
     }
-    *pp = ws(p);
     return 0;
 }
 
 int scim_flat_parse(const char *text, struct scim_flat *o)
 {
+    struct scim_doc doc;
+    struct scim_diag quiet;
     memset(o, 0, sizeof(*o));
-    const char *p = ws(text);
-    int rc = *p++ == '{' ? 0 : SCIM_EFORMAT;
-    if (rc == 0 && *ws(p) == '}')
-        p = ws(p) + 1;
-    else
-        while (rc == 0) {
-            rc = field(&p, o);
-            if (rc == 0 && *p == '}') {
-                p++;
-                break;
-            }
-            if (rc == 0 && *p++ != ',')
-                rc = SCIM_EFORMAT;
-        }
-    if (rc == 0 && *ws(p))
-        rc = SCIM_EFORMAT;
+    scim_diag_init(&quiet, NULL);
+    int rc = scim_json_load_string(&doc, text, strlen(text), "<row>", &quiet);
+    if (rc == 0)
+        rc = flatten(doc.root, o);
+    scim_doc_free(&doc);
+    scim_diag_free(&quiet);
     if (rc < 0)
         scim_flat_free(o);
-    return rc;
+    return rc < 0 && rc != SCIM_ENOMEM ? SCIM_EFORMAT : rc;
 }
 
 const char *scim_flat_get(const struct scim_flat *o, const char *key, int *found)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/base/error.h"
+#include "sim/base/fileio.h"
 #include "sim/base/param.h"
 #include "sim/base/units.h"
 
@@ -34,22 +35,11 @@ static char *assignment(const char *key, const char *text)
     return s;
 }
 
-char *scim_sweep_path(const char *dir, const char *path)
-{
-    if (path[0] == '/' || !dir || !strcmp(dir, "."))
-        return strdup(path);
-    size_t n = strlen(dir) + strlen(path) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, path);
-    return p;
-}
-
 static int set_value(struct scim_sweep_value *v, const char *key, const char *text, const char *dir,
                      const struct scim_loc *loc)
 {
     int base = !strcmp(key, SCIM_SWEEP_BASE_KEY);
-    v->assign = base ? scim_sweep_path(dir, text) : assignment(key, text);
+    v->assign = base ? scim_path_resolve(dir, text) : assignment(key, text);
     v->shown = strdup(text);
     v->loc = *loc;
     return v->assign && v->shown ? 0 : SCIM_ENOMEM;

@@ -47,7 +47,5 @@ int scim_sweep_values_list(struct scim_sweep_axis *ax, const struct scim_node *s
 int scim_sweep_values_range(struct scim_sweep_axis *ax, const struct scim_node *src, int log,
                             struct scim_diag *d);
 
-/* path relative to dir (a new string): path itself when absolute or dir is ".". */
-char *scim_sweep_path(const char *dir, const char *path);
 
 #endif
