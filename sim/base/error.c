@@ -47,3 +47,8 @@ void scim__panic(const char *file, int line, const char *fmt, ...)
     fputc('\n', stderr);
     abort();
 }
+
+const char *scim_version(void)
+{
+    return SPINCIM_VERSION;
+}

@@ -38,6 +38,9 @@ const char *scim_strerror(int err);
 /* Symbolic name ("SCIM_ECONFIG") for a (negative) error code; never NULL. */
 const char *scim_err_name(int err);
 
+/* The library's version ("0.1.0"). */
+const char *scim_version(void);
+
 /* Abort with a message: only for simulator bugs, never for bad user input. */
 #define SCIM_PANIC(...) scim__panic(__FILE__, __LINE__, __VA_ARGS__)
 _Noreturn void scim__panic(const char *file, int line, const char *fmt, ...)

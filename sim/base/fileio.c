@@ -160,7 +160,11 @@ void scim_exe_dir(char *buf, size_t len)
 int scim_source_path(char *buf, size_t len, const char *rel)
 {
     char dir[PATH_MAX];
+    struct stat st;
     scim_exe_dir(dir, sizeof(dir));
-    int n = snprintf(buf, len, "%s/../%s", dir, rel);
+    int n = snprintf(buf, len, "%s/../share/spincim/%s", dir, rel);
+    if (n >= 0 && (size_t)n < len && stat(buf, &st) == 0)
+        return 0;
+    n = snprintf(buf, len, "%s/../%s", dir, rel);
     return n < 0 || (size_t)n >= len ? -1 : 0;
 }

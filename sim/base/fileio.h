@@ -33,8 +33,9 @@ int scim_write_text(const char *path, const char *text, struct scim_diag *d);
 
 /* Folder of the running executable ("." when unknown). */
 void scim_exe_dir(char *buf, size_t len);
-/* rel in the source tree of the executable (its folder's parent): buf = exe_dir/../rel;
- * -1 when it does not fit. */
+/* rel among the executable's data: exe_dir/../share/spincim/rel when it exists (an
+ * installed spincim), else exe_dir/../rel (the source tree beside build/); -1 when it
+ * does not fit. */
 int scim_source_path(char *buf, size_t len, const char *rel);
 
 #endif
