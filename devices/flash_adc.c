@@ -80,6 +80,7 @@ static uint32_t flash_convert(const void *pv, double x)
 }
 
 static const struct scim_adc_ops flash_ops = {
+    .size = sizeof(struct scim_adc_ops),
     .bits = flash_bits,
     .conversion_energy_j = flash_energy,
     .conversion_latency_s = flash_latency,

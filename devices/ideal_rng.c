@@ -59,6 +59,7 @@ static double ideal_static(const void *p)
 }
 
 static const struct scim_rng_ops ideal_ops = {
+    .size = sizeof(struct scim_rng_ops),
     .state_size = 0,
     .sample = ideal_sample,
     .bit_energy_j = ideal_energy,

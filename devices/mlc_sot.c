@@ -63,6 +63,7 @@ static int mlc_check(const void *p, char *msg, size_t len)
 }
 
 static const struct scim_cell_ops mlc_cell = {
+    .size = sizeof(struct scim_cell_ops),
     .levels = MLC_PILLARS + 1,
     .read_on_write_path = 0,
     .conductance_s = mlc_g,

@@ -7,6 +7,7 @@
  * A plug-in is loaded only from the path the config names.
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,20 @@ static int run_entry(void *h, const char *path, const struct scim_loc *loc, stru
     return 0;
 }
 
+/* Loads are serialized (two runs in two threads may name the same plug-in). */
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int load(const char *path, const struct scim_loc *loc, struct scim_diag *d);
+
 int scim_plugin_load(const char *path, const struct scim_loc *loc, struct scim_diag *d)
+{
+    pthread_mutex_lock(&load_lock);
+    int rc = load(path, loc, d);
+    pthread_mutex_unlock(&load_lock);
+    return rc;
+}
+
+static int load(const char *path, const struct scim_loc *loc, struct scim_diag *d)
 {
     if (!path || !*path)
         return scim_diag_error(d, loc, "empty plug-in path"), SCIM_EPLUGIN;

@@ -3,7 +3,11 @@
  */
 #include "registry.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/base/error.h"
@@ -24,8 +28,12 @@ static const struct scim_device_ops *const builtin[] = {
 };
 
 static const struct scim_device_ops *registry[SCIM__MAX_DEVICES];
-static size_t n_registered;
-static int builtins_done;
+/* Readers see a prefix of the table that only grows: a model is stored before the
+ * count that publishes it (release), read after the count (acquire); writers
+ * (plug-ins registering) take the lock. Built-ins are registered once. */
+static _Atomic size_t n_registered;
+static pthread_once_t builtins_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 
 const char *scim_dev_class_name(enum scim_dev_class cls)
 {
@@ -42,26 +50,98 @@ const char *scim_dev_class_name(enum scim_dev_class cls)
     return "unknown";
 }
 
+/* Bytes of a class's ops struct up to and including member m. */
+#define UPTO(type, m) (offsetof(type, m) + sizeof(((type *)0)->m))
+
+/* The class's ops struct: its size as the model declares it, the host's size, and the
+ * least size holding every required member of this ABI. */
+static const void *class_ops(const struct scim_device_ops *ops, size_t *size, size_t *host,
+                             size_t *least)
+{
+    switch (ops->dev_class) {
+    case SCIM_DEV_CELL:
+        *host = sizeof(struct scim_cell_ops), *least = UPTO(struct scim_cell_ops, area_m2);
+        return (*size = ops->cell ? ops->cell->size : 0), ops->cell;
+    case SCIM_DEV_ADC:
+        *host = sizeof(struct scim_adc_ops), *least = UPTO(struct scim_adc_ops, static_power_w);
+        return (*size = ops->adc ? ops->adc->size : 0), ops->adc;
+    case SCIM_DEV_MEMORY:
+        *host = sizeof(struct scim_memory_ops), *least = UPTO(struct scim_memory_ops, bit_leakage_w);
+        return (*size = ops->memory ? ops->memory->size : 0), ops->memory;
+    case SCIM_DEV_RNG:
+        *host = sizeof(struct scim_rng_ops), *least = UPTO(struct scim_rng_ops, static_power_w);
+        return (*size = ops->rng ? ops->rng->size : 0), ops->rng;
+    }
+    return NULL;
+}
+
 static int class_ops_present(const struct scim_device_ops *ops)
 {
     switch (ops->dev_class) {
     case SCIM_DEV_CELL:
-        return ops->cell && ops->cell->levels >= 2 && ops->cell->conductance_s &&
-               ops->cell->read_voltage_v && ops->cell->read_latency_s &&
-               ops->cell->read_energy_j && ops->cell->write_energy_j &&
-               ops->cell->write_latency_s && ops->cell->area_m2;
+        return ops->cell->levels >= 2 && ops->cell->conductance_s && ops->cell->read_voltage_v &&
+               ops->cell->read_latency_s && ops->cell->read_energy_j &&
+               ops->cell->write_energy_j && ops->cell->write_latency_s && ops->cell->area_m2;
     case SCIM_DEV_ADC:
-        return ops->adc && ops->adc->bits && ops->adc->conversion_energy_j &&
-               ops->adc->conversion_latency_s && ops->adc->area_m2 && ops->adc->static_power_w;
+        return ops->adc->bits && ops->adc->conversion_energy_j && ops->adc->conversion_latency_s &&
+               ops->adc->area_m2 && ops->adc->static_power_w;
     case SCIM_DEV_MEMORY:
-        return ops->memory && ops->memory->read_energy_j && ops->memory->write_energy_j &&
+        return ops->memory->read_energy_j && ops->memory->write_energy_j &&
                ops->memory->access_latency_s && ops->memory->bit_area_m2 &&
                ops->memory->bit_leakage_w;
     case SCIM_DEV_RNG:
-        return ops->rng && ops->rng->sample && ops->rng->bit_energy_j &&
-               ops->rng->bit_latency_s && ops->rng->area_m2 && ops->rng->static_power_w;
+        return ops->rng->sample && ops->rng->bit_energy_j && ops->rng->bit_latency_s &&
+               ops->rng->area_m2 && ops->rng->static_power_w;
     }
     return 0;
+}
+
+/* A model built against a shorter class struct: a host-sized copy whose missing
+ * (optional) members are NULL, and a copy of its device struct pointing to it. The
+ * copies live as long as the registry (the process). */
+static const struct scim_device_ops *widen(const struct scim_device_ops *ops, const void *cls,
+                                           size_t size, size_t host)
+{
+    struct scim_device_ops *dev = malloc(sizeof(*dev));
+    unsigned char *c = calloc(1, host);
+    if (!dev || !c) {
+        free(dev);
+        free(c);
+        return NULL;
+    }
+    memcpy(c, cls, size);
+    memcpy(c, &host, sizeof(size_t)); /* every class struct starts with its size */
+    *dev = *ops;
+    dev->cell = ops->cell ? (const void *)c : NULL;
+    dev->adc = ops->adc ? (const void *)c : NULL;
+    dev->memory = ops->memory ? (const void *)c : NULL;
+    dev->rng = ops->rng ? (const void *)c : NULL;
+    return dev;
+}
+
+/* The model as the host reads it (widened when its class struct is shorter), or NULL
+ * with the reason in msg. */
+static const struct scim_device_ops *class_check(const struct scim_device_ops *ops, char *msg,
+                                                 size_t len, int *rc)
+{
+    size_t size, host, least;
+    const void *cls = class_ops(ops, &size, &host, &least);
+    *rc = SCIM_EINVAL;
+    if (!cls)
+        return snprintf(msg, len, "device '%s' has no %s functions", ops->name,
+                        scim_dev_class_name(ops->dev_class)), NULL;
+    if (size < least)
+        return snprintf(msg, len, "device '%s': its struct scim_%s_ops is %zu bytes (its .size); "
+                        "this spincim needs at least %zu", ops->name,
+                        scim_dev_class_name(ops->dev_class), size, least), NULL;
+    const struct scim_device_ops *use = size < host ? widen(ops, cls, size, host) : ops;
+    if (!use)
+        return *rc = SCIM_ENOMEM, snprintf(msg, len, "out of memory"), NULL;
+    if (!class_ops_present(use))
+        return snprintf(msg, len, "device '%s' (class %s) lacks a required function", ops->name,
+                        scim_dev_class_name(ops->dev_class)), NULL;
+    *rc = 0;
+    return use;
 }
 
 /* The parameter table must be terminated, keys unique, bounds ordered, and every
@@ -128,26 +208,24 @@ static int register_one(const struct scim_device_ops *ops, char *msg, size_t len
     for (size_t i = 0; i < n_registered; i++)
         if (!strcmp(registry[i]->name, ops->name))
             return snprintf(msg, len, "device '%s' is already registered", ops->name), SCIM_EEXIST;
-    if (!class_ops_present(ops))
-        return snprintf(msg, len, "device '%s' (class %s) lacks a required function", ops->name,
-                        scim_dev_class_name(ops->dev_class)),
-               SCIM_EINVAL;
-    int rc = check_table(ops, msg, len);
+    int rc;
+    ops = class_check(ops, msg, len, &rc);
+    if (!ops)
+        return rc;
+    rc = check_table(ops, msg, len);
     if (rc == 0)
         rc = check_defaults(ops, msg, len);
     if (rc < 0)
         return rc;
     if (n_registered == SCIM__MAX_DEVICES)
         return snprintf(msg, len, "too many device models"), SCIM_EINVAL;
-    registry[n_registered++] = ops;
+    registry[n_registered] = ops;
+    atomic_store_explicit(&n_registered, n_registered + 1, memory_order_release);
     return 0;
 }
 
-static void register_builtins(void)
+static void register_all_builtins(void)
 {
-    if (builtins_done)
-        return;
-    builtins_done = 1;
     for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
         char msg[256];
         if (register_one(builtin[i], msg, sizeof(msg)) < 0)
@@ -155,10 +233,20 @@ static void register_builtins(void)
     }
 }
 
+/* The registered models so far (after the built-ins are in). */
+static size_t registered(void)
+{
+    pthread_once(&builtins_once, register_all_builtins);
+    return atomic_load_explicit(&n_registered, memory_order_acquire);
+}
+
 int scim_device_register_msg(const struct scim_device_ops *ops, char *msg, size_t msg_len)
 {
-    register_builtins();
-    return register_one(ops, msg, msg_len);
+    registered();
+    pthread_mutex_lock(&registry_lock);
+    int rc = register_one(ops, msg, msg_len);
+    pthread_mutex_unlock(&registry_lock);
+    return rc;
 }
 
 int scim_device_register(const struct scim_device_ops *ops)
@@ -169,8 +257,8 @@ int scim_device_register(const struct scim_device_ops *ops)
 
 const struct scim_device_ops *scim_device_find(const char *name)
 {
-    register_builtins();
-    for (size_t i = 0; name && i < n_registered; i++)
+    size_t n = registered();
+    for (size_t i = 0; name && i < n; i++)
         if (!strcmp(registry[i]->name, name))
             return registry[i];
     return NULL;
@@ -178,20 +266,18 @@ const struct scim_device_ops *scim_device_find(const char *name)
 
 size_t scim_device_count(void)
 {
-    register_builtins();
-    return n_registered;
+    return registered();
 }
 
 const struct scim_device_ops *scim_device_at(size_t i)
 {
-    register_builtins();
-    return i < n_registered ? registry[i] : NULL;
+    return i < registered() ? registry[i] : NULL;
 }
 
 void scim_device_suggest(struct scim_suggest *s, enum scim_dev_class cls)
 {
-    register_builtins();
-    for (size_t i = 0; i < n_registered; i++)
+    size_t n = registered();
+    for (size_t i = 0; i < n; i++)
         if (!cls || registry[i]->dev_class == cls)
             scim_suggest_add(s, registry[i]->name);
 }

@@ -394,6 +394,7 @@ double scim_rngphys_current_limit(const struct scim_device_ops *ops, const void 
 }
 
 const struct scim_rng_ops scim_rngphys_ops = {
+    .size = sizeof(struct scim_rng_ops),
     .state_size = sizeof(struct scim_rngphys_state),
     .init = scim_rngphys_op_init,
     .sample = scim_rngphys_op_sample,

@@ -12,8 +12,12 @@
  * plug-in builds against it alone.
  *
  * Rules:
- *  - Append-only: new members go at the end of a struct and SCIM_DEVICE_ABI is
- *    bumped; the host checks abi_version before reading them.
+ *  - Each class's ops struct starts with its size (`.size = sizeof(struct
+ *    scim_cell_ops)`): optional members are appended at the end of a class
+ *    struct without a new ABI version, and a model built against an older,
+ *    shorter struct still loads (the members it lacks read as NULL). Changing
+ *    or removing a member, or appending to struct scim_device_ops, bumps
+ *    SCIM_DEVICE_ABI; the host checks abi_version before reading anything else.
  *  - Units: every quantity is SI (s, Hz, ohm, S, J, W, V, A, m, m^2, K).
  *  - Functions marked "optional" may be NULL; all others are required and are
  *    checked at registration.
@@ -26,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCIM_DEVICE_ABI 1
+#define SCIM_DEVICE_ABI 2
 
 /* Physical dimension of a parameter; decides which units the config accepts. */
 enum scim_dim {
@@ -86,6 +90,7 @@ enum scim_dev_class {
 
 /* Cell: state 0 is the highest-resistance state (AP), levels-1 the lowest (P). */
 struct scim_cell_ops {
+    size_t size;            /* sizeof(struct scim_cell_ops) the model was built with */
     int levels;             /* 2 for a binary MTJ; 5 for a 4-MTJ multi-level cell */
     int read_on_write_path; /* 1 if the read current flows on the write path (STT) */
     /* Conductance of state at read voltage v_read (V) and temperature temp (K), S. */
@@ -108,6 +113,7 @@ struct scim_cell_ops {
 
 /* ADC: converts a column signal, expressed in LSBs, into a code in [0, 2^bits-1]. */
 struct scim_adc_ops {
+    size_t size; /* sizeof(struct scim_adc_ops) the model was built with */
     int (*bits)(const void *params);
     double (*conversion_energy_j)(const void *params); /* J per conversion */
     double (*conversion_latency_s)(const void *params); /* s per conversion */
@@ -119,6 +125,7 @@ struct scim_adc_ops {
 
 /* Memory macro: word-organized digital storage. */
 struct scim_memory_ops {
+    size_t size; /* sizeof(struct scim_memory_ops) the model was built with */
     double (*read_energy_j)(const void *params, int word_bits);  /* J per word read */
     double (*write_energy_j)(const void *params, int word_bits); /* J per word written */
     double (*access_latency_s)(const void *params);              /* s per access */
@@ -128,6 +135,7 @@ struct scim_memory_ops {
 
 /* Random-bit source (one module). */
 struct scim_rng_ops {
+    size_t size;       /* sizeof(struct scim_rng_ops) the model was built with */
     size_t state_size; /* bytes of per-instance state the host allocates (zeroed) */
     /* Optional: set up one instance (one chip's module) at temperature temp (K): draw
      * its device-to-device variation from rnd, calibrate; 0 or < 0. */

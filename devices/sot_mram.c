@@ -26,6 +26,7 @@ static int sot_check(const void *p, char *msg, size_t len)
 }
 
 static const struct scim_cell_ops sot_cell = {
+    .size = sizeof(struct scim_cell_ops),
     .levels = 2,
     .read_on_write_path = 0,
     .conductance_s = scim_mtj_op_conductance,

@@ -57,6 +57,7 @@ static double sram_leak(const void *p)
 }
 
 static const struct scim_memory_ops sram_ops = {
+    .size = sizeof(struct scim_memory_ops),
     .read_energy_j = sram_read,
     .write_energy_j = sram_write,
     .access_latency_s = sram_latency,

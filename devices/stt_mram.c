@@ -46,6 +46,7 @@ static int stt_check(const void *pv, char *msg, size_t len)
 }
 
 static const struct scim_cell_ops stt_cell = {
+    .size = sizeof(struct scim_cell_ops),
     .levels = 2,
     .read_on_write_path = 1,
     .conductance_s = scim_mtj_op_conductance,

@@ -104,6 +104,7 @@ static int check(const void *pv, char *msg, size_t len)
 }
 
 static const struct scim_cell_ops highr_cell = {
+    .size = sizeof(struct scim_cell_ops),
     .levels = 2,
     .conductance_s = g,
     .read_voltage_v = vread,

@@ -21,6 +21,7 @@ static int bits(const void *p)
 static const struct scim_param none[] = {{0}};
 
 static const struct scim_adc_ops ops = {
+    .size = sizeof(struct scim_adc_ops),
     .bits = bits,
     .conversion_energy_j = zero,
     .conversion_latency_s = zero,
