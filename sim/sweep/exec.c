@@ -1,5 +1,5 @@
 /*
- * sweep_exec.c - worker threads over a sweep's runs (sweep_exec.h).
+ * exec.c - worker threads over a sweep's runs (exec.h).
  *
  * Every process has worker threads that take runs from a queue. On rank 0 (and
  * without MPI) the queue holds every run to do; the main thread collects finished

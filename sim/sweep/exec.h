@@ -1,7 +1,7 @@
 /*
- * sweep_exec.h - running a sweep's runs on worker threads, in one process or
+ * exec.h - running a sweep's runs on worker threads, in one process or
  * across MPI processes (rank 0 hands the runs out one at a time and collects the
- * rows; see sweep_mpi.h).
+ * rows; see mpi_ranks.h).
  */
 #ifndef SCIM_SWEEP_EXEC_H
 #define SCIM_SWEEP_EXEC_H

@@ -1,5 +1,5 @@
 /*
- * sweep_info.c - jobs.jsonl, sweep.json and the progress bar (sweep_info.h).
+ * info.c - jobs.jsonl, sweep.json and the progress bar (info.h).
  */
 #include "info.h"
 

@@ -1,5 +1,5 @@
 /*
- * sweep_info.h - what a sweep tells besides its rows: the list of its runs
+ * info.h - what a sweep tells besides its rows: the list of its runs
  * (jobs.jsonl), the provenance (sweep.json) and the progress bar.
  */
 #ifndef SCIM_SWEEP_INFO_H

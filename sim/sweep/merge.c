@@ -1,5 +1,5 @@
 /*
- * sweep_merge.c - shard folders of one sweep merged into one (spincim merge).
+ * merge.c - shard folders of one sweep merged into one (spincim merge).
  *
  * The folders must list the same runs (identical jobs.jsonl). For every run the
  * rows found are checked against the run's config hash; the same run done in two

@@ -1,5 +1,5 @@
 /*
- * sweep_mpi.c - the MPI messages of a sweep (sweep_mpi.h); a single-process
+ * mpi_ranks.c - the MPI messages of a sweep (mpi_ranks.h); a single-process
  * stand-in when spincim is built without MPI.
  */
 #include "mpi_ranks.h"

@@ -1,5 +1,5 @@
 /*
- * sweep_mpi.h - the few MPI messages of a sweep across processes and hosts.
+ * mpi_ranks.h - the few MPI messages of a sweep across processes and hosts.
  *
  * Rank 0 holds the runs still to do and hands them out one at a time on request
  * (dynamic load balancing: runs differ a lot in cost); every rank runs its runs on

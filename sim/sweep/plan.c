@@ -1,5 +1,5 @@
 /*
- * sweep_plan.c - a sweep expanded into runs, and every run checked before any runs.
+ * plan.c - a sweep expanded into runs, and every run checked before any runs.
  *
  * A run's overrides apply in this order to its base config: the sweep's `set:`,
  * the command line, the axes' values, the seed. A command-line override of an axis

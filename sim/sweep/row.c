@@ -1,5 +1,5 @@
 /*
- * sweep_row.c - a run's row: one flat JSON object with the point, the axis values
+ * row.c - a run's row: one flat JSON object with the point, the axis values
  * and every metric of its report (the columns of results.csv). Only deterministic
  * values: the same run gives the same bytes whatever the parallelism.
  */

@@ -1,5 +1,5 @@
 /*
- * sweep_spec.c - read a sweep file (sweep_spec.h): base, set, axes, combine, seeds,
+ * spec.c - read a sweep file (spec.h): base, set, axes, combine, seeds,
  * engine. Every problem is reported at its place in the file and parsing goes on,
  * so one pass shows them all.
  */

@@ -1,5 +1,5 @@
 /*
- * sweep_spec.h - a sweep file: a base config, overrides for every point, and axes.
+ * spec.h - a sweep file: a base config, overrides for every point, and axes.
  *
  *   base: ../default.yaml            # config, relative to the sweep file
  *   set: {workload.images: 2000}     # overrides applied to every point (optional)

@@ -2,7 +2,7 @@
  * sweep.h - design-space sweeps: many runs of one base config, on local cores and
  * across MPI processes, safe to interrupt (docs/sweeps.md).
  *
- * A sweep file (sweep_spec.h) makes points; each point runs once per seed (a run).
+ * A sweep file (spec.h) makes points; each point runs once per seed (a run).
  * Every run is checked before the first one starts. A run writes its own folder
  * DIR/points/<point>[/seed-<s>]/ (report.json, resolved.yaml, ...) and, last, its
  * row (row.json, one JSON object, written atomically): the row file is the proof

@@ -1,5 +1,5 @@
 /*
- * sweep_table.h - the files of a sweep folder: rows (flat JSON objects) read back,
+ * table.h - the files of a sweep folder: rows (flat JSON objects) read back,
  * the results tables rebuilt from them, and small file helpers.
  */
 #ifndef SCIM_SWEEP_TABLE_H

@@ -1,5 +1,5 @@
 /*
- * sweep_values.c - an axis's values: the listed ones, or a linear / log range.
+ * values.c - an axis's values: the listed ones, or a linear / log range.
  */
 #include "values.h"
 

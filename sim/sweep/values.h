@@ -1,5 +1,5 @@
 /*
- * sweep_values.h - the values of a sweep axis: listed, or generated from a linear
+ * values.h - the values of a sweep axis: listed, or generated from a linear
  * or logarithmic range with units ("from: 1ns, to: 100ns, steps: 5").
  */
 #ifndef SCIM_SWEEP_VALUES_H
