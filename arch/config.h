@@ -36,7 +36,7 @@ struct scim_chip_cfg {
 
 enum scim_encoding { SCIM_ENC_COMPLEMENTARY = 0 };
 /* How a read turns into an ADC code: the exact match count (digital), or the column
- * current summed from the conducting cells' conductances (analog, arch/analog.h). */
+ * current summed from the conducting cells' conductances (analog, arch/analog/analog.h). */
 enum scim_read_mode { SCIM_READ_MODE_DIGITAL = 0, SCIM_READ_MODE_ANALOG };
 
 struct scim_crossbar_cfg {

@@ -74,7 +74,7 @@ struct scim_mvm_step {
 };
 
 /* What computes the reads of one step: the digital kernel, or an analog one
- * (arch/analog.h). */
+ * (arch/analog/analog.h). */
 typedef void (*scim_step_fn)(const struct scim_mvm_step *step, void *ctx);
 
 /* The digital reads of one step: exact match counts, clipped by the ADC (ctx unused). */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analog.h"
+#include "arch/analog/analog.h"
 #include "neuron.h"
 #include "dropout.h"
 #include "sim/base/error.h"

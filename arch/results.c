@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analog.h"
+#include "arch/analog/analog.h"
 #include "sim/base/error.h"
 
 #define REUSE_LIMIT_BYTES (64u << 20)

@@ -4,7 +4,7 @@ call) running an exported spincim model through the analog current-domain read o
 spincim's `crossbar.read_mode: analog`, with tensor ops. Prints forward passes per second
 as JSON. Used by bench/analog.py; see its docstring.
 
-The model of the read is spincim's (arch/analog.h), on the same chip defaults: each weight
+The model of the read is spincim's (arch/analog/analog.h), on the same chip defaults: each weight
 is a complementary pair of cells (A conducts for input +1, B for -1; the P cell when input
 and weight match), nominal conductances from R_P, the TMR and its bias dependence at the
 read voltage, device-to-device variation G (1 + N(0, s^2)) + N(0, s_add^2) drawn once per

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arch/analog.h"
+#include "arch/analog/analog.h"
 #include "arch/faults.h"
 #include "arch/neuron.h"
 #include "sim/base/error.h"

@@ -24,7 +24,7 @@ struct scim_engine_opts {
     int progress;  /* 1: progress bar on stderr */
     int no_reuse;  /* 1: recompute every MVM (for tests and benchmarks) */
     uint64_t chip; /* chip instance: seeds its RNG modules' device-to-device draws */
-    const struct scim_analog *analog; /* the chip's analog read model (arch/analog.h), or NULL */
+    const struct scim_analog *analog; /* the chip's analog read model (arch/analog/), or NULL */
 };
 
 struct scim_image_ctx;

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "arch/analog.h"
+#include "arch/analog/analog.h"
 #include "arch/config.h"
 #include "arch/image.h"
 #include "arch/mapping.h"

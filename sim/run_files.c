@@ -11,7 +11,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "arch/analog.h"
+#include "arch/analog/analog.h"
 #include "arch/datapath.h"
 #include "sim/base/error.h"
 #include "sim/base/fileio.h"

@@ -1,5 +1,5 @@
 cmake_minimum_required(VERSION 3.25)
-# The analog read mode end to end (arch/analog.h):
+# The analog read mode end to end (arch/analog/analog.h):
 #  1. with no variation it reports exactly what the digital mode reports;
 #  2. with device-to-device variation and read noise over chips, report.json and
 #     chips.csv are byte-identical with 1 and 2 threads;

@@ -12,7 +12,7 @@
 #include "sim/base/error.h"
 #include "arch/dropout.h"
 #include "arch/image.h"
-#include "arch/analog.h"
+#include "arch/analog/analog.h"
 #include "sc_kernel.h"
 
 /* The images in flight: a context per image, recycled when it is done. */

@@ -1,5 +1,5 @@
 /*
- * test_analog.c - the analog read mode (arch/analog.h) against per-cell references:
+ * test_analog.c - the analog read mode (arch/analog/analog.h) against per-cell references:
  *  - with no variation, every analog kernel gives bit for bit the digital sums and
  *    events (methods, faults, row masks, clipping, both conv strategies and encodings);
  *  - a device-to-device lookup-table read equals the sum over its cells (float
@@ -12,7 +12,7 @@
  */
 #include <math.h>
 
-#include "arch/analog.h"
+#include "arch/analog/analog.h"
 #include "arch/datapath.h"
 #include "arch/faults.h"
 #include "harness.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/analog.h"
+#include "arch/analog/analog.h"
 #include "arch/datapath.h"
 #include "arch/neuron.h"
 #include "harness.h"

@@ -54,10 +54,10 @@
 
 #include "devices/variation.h"
 #include "sim/base/rng.h"
-#include "config.h"
+#include "arch/config.h"
 #include "workloads/model.h"
-#include "datapath.h"
-#include "mapping.h"
+#include "arch/datapath.h"
+#include "arch/mapping.h"
 
 enum scim_read_kernel {
     SCIM_READ_DIGITAL = 0, /* nominal cells, ideal wires: the exact match counts */
