@@ -28,7 +28,7 @@ static void choose(void)
 }
 
 /* Rows of chunk c in order (bit indices of the packed input), into rows; returns how many. */
-int scim_analog_chunk_rows(const struct scim_layer_map *lm, const struct scim_chunk *c,
+int scim__analog_chunk_rows(const struct scim_layer_map *lm, const struct scim_chunk *c,
                            uint32_t *rows)
 {
     int n = 0;
@@ -96,14 +96,14 @@ static int init_layer(struct scim_analog *an, struct scim_analog_layer *al,
     al->nw = (al->max_len + 31) / 32;
     an->redraws |= al->noise;
     if (al->kernel == SCIM_READ_EVENTS)
-        return scim_analog_init_events(an, al, lm);
+        return scim__analog_init_events(an, al, lm);
     if (al->kernel == SCIM_READ_DIGITAL)
         return 0;
     int rc = sample_cells(an, al, lm);
     if (rc == 0 && al->kernel == SCIM_READ_LUT)
-        rc = scim_analog_build_lut(an, al, lm);
+        rc = scim__analog_build_lut(an, al, lm);
     if (rc == 0 && al->kernel == SCIM_READ_CELLS)
-        rc = scim_analog_build_dist(an, al, lm);
+        rc = scim__analog_build_dist(an, al, lm);
     return rc;
 }
 

@@ -17,7 +17,7 @@ uint32_t scim_adc_decide(double x, uint32_t len, uint32_t max_code, int *clipped
 }
 
 /* Reads before the next event. */
-uint64_t scim_analog_event_gap(struct read_ctx *c)
+uint64_t scim__analog_event_gap(struct scim__read_ctx *c)
 {
     const struct scim_analog_layer *al = c->al;
     if (al->kernel != SCIM_READ_EVENTS)
@@ -26,14 +26,14 @@ uint64_t scim_analog_event_gap(struct read_ctx *c)
                     : scim_rng_batch_geometric(&c->ev, al->log1m_p0);
 }
 
-void scim_analog_next_event(struct read_ctx *c, uint64_t after)
+void scim__analog_next_event(struct scim__read_ctx *c, uint64_t after)
 {
-    uint64_t k = scim_analog_event_gap(c);
+    uint64_t k = scim__analog_event_gap(c);
     c->next = k >= UINT64_MAX - after ? UINT64_MAX : after + 1 + k;
 }
 
 /* Replace the exact count m of a read (already in the sums) by the decision on x. */
-void scim_analog_correct(const struct scim_mvm_step *sp, int j, double x, uint32_t m, uint32_t len)
+void scim__analog_correct(const struct scim_mvm_step *sp, int j, double x, uint32_t m, uint32_t len)
 {
     uint32_t mc = sp->lm->max_code;
     int clipped;
@@ -48,12 +48,12 @@ void scim_analog_correct(const struct scim_mvm_step *sp, int j, double x, uint32
 
 /* The value of an event read of count m over len cells: its nearest count from the
  * class's alias table with one uniform, or m + s Z with Z from the tail. */
-static double event_value(struct read_ctx *c, uint32_t m, uint32_t len)
+static double event_value(struct scim__read_ctx *c, uint32_t m, uint32_t len)
 {
     const struct scim_analog_layer *al = c->al;
     if (!al->ev) {
         struct scim_rand rnd = scim_rng_batch_rand(&c->ev);
-        return m + scim_analog_nominal_noise(c->an, (int)m, (int)len) *
+        return m + scim__analog_nominal_noise(c->an, (int)m, (int)len) *
                        scim_rand_normal_tail(&rnd, al->z0);
     }
     size_t ci = (size_t)len * (len + 1) / 2 + m, at = al->ev_at[ci];
@@ -68,7 +68,7 @@ static double event_value(struct read_ctx *c, uint32_t m, uint32_t len)
 __attribute__((target_clones("popcnt", "default"))) static void
 events_step(const struct scim_mvm_step *sp, void *vc)
 {
-    struct read_ctx *c = vc;
+    struct scim__read_ctx *c = vc;
     const struct scim_layer_map *lm = sp->lm;
     uint64_t C = (uint64_t)lm->layer->out_c, base = step_base(sp);
     uint64_t end = base + (uint64_t)lm->n_chunks * C;
@@ -77,8 +77,8 @@ events_step(const struct scim_mvm_step *sp, void *vc)
         uint64_t r = c->next - base;
         int j = (int)(r % C);
         uint32_t len, m = read_matches(lm, &lm->chunks[r / C], j, sp->x, sp->mask, &len);
-        scim_analog_correct(sp, j, event_value(c, m, len), m, len);
-        scim_analog_next_event(c, c->next);
+        scim__analog_correct(sp, j, event_value(c, m, len), m, len);
+        scim__analog_next_event(c, c->next);
     }
 }
 
@@ -111,7 +111,7 @@ static void pack_window(const struct scim_analog_layer *al, const struct scim_la
 /* EVENTS on an integer-path layer: the integer sums, then every event of the layer, its
  * count from the position's packed inputs (packed once per position with an event). */
 __attribute__((target_clones("popcnt", "default"))) static void
-events_int(struct read_ctx *c, const struct scim_layer_map *lm, const struct scim_act *a,
+events_int(struct scim__read_ctx *c, const struct scim_layer_map *lm, const struct scim_act *a,
            const uint64_t *mask, int32_t *s, struct scim_mvm_stats *st)
 {
     uint64_t C = (uint64_t)lm->layer->out_c, per_step = (uint64_t)lm->n_chunks * C;
@@ -126,14 +126,14 @@ events_int(struct read_ctx *c, const struct scim_layer_map *lm, const struct sci
         struct scim_mvm_step sp = {lm, NULL, s + pos, lm->positions, plane, st, mask, 0, pos};
         uint32_t len, m = read_matches(lm, &lm->chunks[r / C], (int)(r % C),
                                        c->win + (size_t)plane * nw, mask, &len);
-        scim_analog_correct(&sp, (int)(r % C), event_value(c, m, len), m, len);
-        scim_analog_next_event(c, c->next);
+        scim__analog_correct(&sp, (int)(r % C), event_value(c, m, len), m, len);
+        scim__analog_next_event(c, c->next);
     }
 }
 
 /* EVENTS: one MVM, its reads step by step, or on an integer-path layer the integer sums,
  * then every event of the layer. */
-void scim_analog_events_mvm(struct read_ctx *c, const struct scim_layer_map *lm,
+void scim__analog_events_mvm(struct scim__read_ctx *c, const struct scim_layer_map *lm,
                             const struct scim_act *a, const uint64_t *mask, int32_t *s,
                             uint64_t *scratch, struct scim_mvm_stats *st)
 {

@@ -14,7 +14,7 @@
 #include "sim/base/rng.h"
 
 /* Events are the reads with |Z| > z0 (analog.h). */
-void scim_analog_set_z0(struct scim_analog_layer *al, double z0)
+void scim__analog_set_z0(struct scim_analog_layer *al, double z0)
 {
     double p0 = erfc(z0 / sqrt(2.0));
     al->z0 = z0;
@@ -22,7 +22,7 @@ void scim_analog_set_z0(struct scim_analog_layer *al, double z0)
 }
 
 /* Noise std (LSB) of a read of nominal cells: m of its len conducting cells in P. */
-double scim_analog_nominal_noise(const struct scim_analog *an, int m, int len)
+double scim__analog_nominal_noise(const struct scim_analog *an, int m, int len)
 {
     double g2 = m * an->g_p * an->g_p + (len - m) * an->g_ap * an->g_ap;
     return sqrt(scim_variation_var(&an->c2c, g2, len)) / an->dg;
@@ -57,7 +57,7 @@ static double tail_mass(double lo, double hi, double z0)
 static void event_class(const struct scim_analog *an, struct scim_analog_layer *al, int len, int m,
                         int W, struct scim_ev_entry *e, double *q, int *work)
 {
-    double s = scim_analog_nominal_noise(an, m, len), sum = 0.0;
+    double s = scim__analog_nominal_noise(an, m, len), sum = 0.0;
     int lo = m - W > 0 ? m - W : 0, hi = m + W < len ? m + W : len, k = hi - lo + 1;
     for (int t = 0; t < k; t++) {
         int n = lo + t;
@@ -90,7 +90,7 @@ static void event_class(const struct scim_analog *an, struct scim_analog_layer *
 static int build_event_tables(const struct scim_analog *an, struct scim_analog_layer *al)
 {
     int L = al->max_len;
-    double s_max = fmax(scim_analog_nominal_noise(an, L, L), scim_analog_nominal_noise(an, 0, L));
+    double s_max = fmax(scim__analog_nominal_noise(an, L, L), scim__analog_nominal_noise(an, 0, L));
     int W = (int)ceil((al->z0 + EVENT_RANGE) * s_max + 1.0);
     size_t classes = (size_t)(L + 1) * (size_t)(L + 2) / 2, total = 0;
     for (int len = 0; len <= L; len++)
@@ -135,13 +135,13 @@ static int build_pix_off(struct scim_analog_layer *al, const struct scim_layer_m
 }
 
 /* EVENTS on nominal cells: z0 = 0.5 / s_max (analog.h), then the tables. */
-int scim_analog_init_events(const struct scim_analog *an, struct scim_analog_layer *al,
+int scim__analog_init_events(const struct scim_analog *an, struct scim_analog_layer *al,
                             const struct scim_layer_map *lm)
 {
     if (lm->int_path && build_pix_off(al, lm) < 0)
         return SCIM_ENOMEM;
-    scim_analog_set_z0(al, 0.5 / fmax(scim_analog_nominal_noise(an, al->max_len, al->max_len),
-                                      scim_analog_nominal_noise(an, 0, al->max_len)));
+    scim__analog_set_z0(al, 0.5 / fmax(scim__analog_nominal_noise(an, al->max_len, al->max_len),
+                                      scim__analog_nominal_noise(an, 0, al->max_len)));
     double p0 = -expm1(al->log1m_p0);
     if (p0 >= 1.0 / 32 && p0 < 1.0 && !(al->geom = malloc(sizeof(*al->geom))))
         return SCIM_ENOMEM;

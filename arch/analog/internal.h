@@ -36,7 +36,7 @@ extern int scim_analog_fast_bits; /* popcnt and pext instructions */
 #define V512_MAX_TERMS 16 /* table lookups per read the AVX-512 kernels keep in registers */
 
 /* What the kernels of one MVM share. */
-struct read_ctx {
+struct scim__read_ctx {
     const struct scim_analog *an;
     const struct scim_analog_layer *al;
     struct scim_rng rng;      /* the read-noise stream of (chip, image, pass, layer): LUT, CELLS */
@@ -164,69 +164,69 @@ static inline int32_t lut_decide(double x, uint32_t m, uint32_t len, uint32_t mc
 
 /* Rows of chunk c in order (bit indices of the packed input), into rows; returns how many
  * (chip.c). */
-int scim_analog_chunk_rows(const struct scim_layer_map *lm, const struct scim_chunk *c,
+int scim__analog_chunk_rows(const struct scim_layer_map *lm, const struct scim_chunk *c,
                            uint32_t *rows);
 
 /* Events are the reads with |Z| > z0 (event_tables.c). */
-void scim_analog_set_z0(struct scim_analog_layer *al, double z0);
+void scim__analog_set_z0(struct scim_analog_layer *al, double z0);
 
 /* Noise std (LSB) of a read of nominal cells: m of its len conducting cells in P
  * (event_tables.c). */
-double scim_analog_nominal_noise(const struct scim_analog *an, int m, int len);
+double scim__analog_nominal_noise(const struct scim_analog *an, int m, int len);
 
 /* EVENTS: z0 for the layer's largest read noise, the gap tables where events are
  * frequent, the alias tables of the event reads and on the integer path the rows' pixel
  * offsets (event_tables.c). 0 or SCIM_ENOMEM. */
-int scim_analog_init_events(const struct scim_analog *an, struct scim_analog_layer *al,
+int scim__analog_init_events(const struct scim_analog *an, struct scim_analog_layer *al,
                             const struct scim_layer_map *lm);
 
 /* LUT: the tables, weight bits and (with read noise) noise bounds and z0 of layer lm
  * (lut_tables.c). 0 or SCIM_ENOMEM. */
-int scim_analog_build_lut(const struct scim_analog *an, struct scim_analog_layer *al,
+int scim__analog_build_lut(const struct scim_analog *an, struct scim_analog_layer *al,
                           const struct scim_layer_map *lm);
 
 /* CELLS: wire segments between each row's cell A and the sense node (ir_drop.c). 0 or
  * SCIM_ENOMEM. */
-int scim_analog_build_dist(const struct scim_analog *an, struct scim_analog_layer *al,
+int scim__analog_build_dist(const struct scim_analog *an, struct scim_analog_layer *al,
                            const struct scim_layer_map *lm);
 
 /* ---- kernels (scim_analog_mvm) ---- */
 
 /* Reads before the next event; the next event after read `after` (event_reads.c). */
-uint64_t scim_analog_event_gap(struct read_ctx *c);
-void scim_analog_next_event(struct read_ctx *c, uint64_t after);
+uint64_t scim__analog_event_gap(struct scim__read_ctx *c);
+void scim__analog_next_event(struct scim__read_ctx *c, uint64_t after);
 
 /* Replace the exact count m of a read (already in the sums) by the decision on x
  * (event_reads.c). */
-void scim_analog_correct(const struct scim_mvm_step *sp, int j, double x, uint32_t m, uint32_t len);
+void scim__analog_correct(const struct scim_mvm_step *sp, int j, double x, uint32_t m, uint32_t len);
 
 /* EVENTS: one MVM, step by step, or on an integer-path layer the integer sums, then the
  * layer's events (event_reads.c). */
-void scim_analog_events_mvm(struct read_ctx *c, const struct scim_layer_map *lm,
+void scim__analog_events_mvm(struct scim__read_ctx *c, const struct scim_layer_map *lm,
                             const struct scim_act *a, const uint64_t *mask, int32_t *s,
                             uint64_t *scratch, struct scim_mvm_stats *st);
 
 /* LUT: compress step sp into slot `slot` of the work space (lut.c). */
-void scim_analog_compress_step(struct read_ctx *c, const struct scim_mvm_step *sp, size_t slot);
+void scim__analog_compress_step(struct scim__read_ctx *c, const struct scim_mvm_step *sp, size_t slot);
 
 /* LUT without noise: collect the steps, read chunk by chunk, add to the sums (lut.c). */
-void scim_analog_lut_layer(struct read_ctx *c, const struct scim_layer_map *lm,
+void scim__analog_lut_layer(struct scim__read_ctx *c, const struct scim_layer_map *lm,
                            const struct scim_act *a, const uint64_t *mask, int32_t *s,
                            uint64_t *scratch, struct scim_mvm_stats *st);
 
 /* LUT with read noise: one step (lut_noise.c). */
-void scim_analog_lut_noise_step(const struct scim_mvm_step *sp, void *vc);
+void scim__analog_lut_noise_step(const struct scim_mvm_step *sp, void *vc);
 
 /* The AVX-512 forms (lut_v512.c) of lut_means_portable (lut_noise.c) and
  * lut_layer_portable (lut.c), for at most V512_MAX_TERMS table rows per read (and 8
- * bit-planes: scim_analog_lut_layer_v512). */
+ * bit-planes: scim__analog_lut_layer_v512). */
 __attribute__((target("avx512f,avx512vpopcntdq"))) void
-scim_analog_lut_means_v512(struct read_ctx *c, const struct scim_mvm_step *sp);
+scim__analog_lut_means_v512(struct scim__read_ctx *c, const struct scim_mvm_step *sp);
 __attribute__((target("avx512f,avx512vpopcntdq"))) void
-scim_analog_lut_layer_v512(struct read_ctx *c, const struct scim_layer_map *lm,
+scim__analog_lut_layer_v512(struct scim__read_ctx *c, const struct scim_layer_map *lm,
                            struct scim_mvm_stats *st);
 
 /* CELLS: one step, each read summed cell by cell with the IR drop (ir_drop.c). */
-void scim_analog_cells_step(const struct scim_mvm_step *sp, void *vc);
+void scim__analog_cells_step(const struct scim_mvm_step *sp, void *vc);
 
 #endif

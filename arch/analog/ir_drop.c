@@ -14,7 +14,7 @@
 
 /* Wire segments between each row's cell A and the sense node past the last physical row:
  * weight w of an array sits on rows 2w (A) and 2w + 1 (B), w counted along its tile. */
-int scim_analog_build_dist(const struct scim_analog *an, struct scim_analog_layer *al,
+int scim__analog_build_dist(const struct scim_analog *an, struct scim_analog_layer *al,
                            const struct scim_layer_map *lm)
 {
     uint32_t *rows = malloc((size_t)al->max_len * sizeof(uint32_t));
@@ -25,7 +25,7 @@ int scim_analog_build_dist(const struct scim_analog *an, struct scim_analog_laye
     for (int k = 0, w = 0; k < lm->n_chunks; k++) {
         if (k > 0 && lm->chunks[k].tile != lm->chunks[k - 1].tile)
             w = 0;
-        int n = scim_analog_chunk_rows(lm, &lm->chunks[k], rows);
+        int n = scim__analog_chunk_rows(lm, &lm->chunks[k], rows);
         for (int t = 0; t < n; t++, w++)
             al->dist[rows[t]] = (uint32_t)(R - 2 * w);
     }
@@ -45,7 +45,7 @@ double scim_analog_ir_current(const double *g, const uint32_t *d, int n, double 
 
 /* The read of chunk k, column j summed cell by cell in bitline order (read noise drawn
  * per cell), with the IR drop, as a value in LSB. */
-static double cells_value(struct read_ctx *c, const struct scim_mvm_step *sp, int k, int j)
+static double cells_value(struct scim__read_ctx *c, const struct scim_mvm_step *sp, int k, int j)
 {
     const struct scim_layer_map *lm = sp->lm;
     const struct scim_analog *an = c->an;
@@ -72,15 +72,15 @@ static double cells_value(struct read_ctx *c, const struct scim_mvm_step *sp, in
 
 /* CELLS: one step, the digital reads, then each read summed cell by cell in place of its
  * exact count. */
-void scim_analog_cells_step(const struct scim_mvm_step *sp, void *vc)
+void scim__analog_cells_step(const struct scim_mvm_step *sp, void *vc)
 {
-    struct read_ctx *c = vc;
+    struct scim__read_ctx *c = vc;
     const struct scim_layer_map *lm = sp->lm;
     int C = lm->layer->out_c;
     scim_mvm_digital_step(sp, NULL);
     for (int k = 0; k < lm->n_chunks; k++)
         for (int j = 0; j < C; j++) {
             uint32_t len, m = read_matches(lm, &lm->chunks[k], j, sp->x, sp->mask, &len);
-            scim_analog_correct(sp, j, cells_value(c, sp, k, j), m, len);
+            scim__analog_correct(sp, j, cells_value(c, sp, k, j), m, len);
         }
 }

@@ -80,7 +80,7 @@ static void compress_portable(const struct scim_layer_map *lm, int nw, const uin
 }
 
 /* Compress step sp into slot `slot` of the work space. */
-void scim_analog_compress_step(struct read_ctx *c, const struct scim_mvm_step *sp, size_t slot)
+void scim__analog_compress_step(struct scim__read_ctx *c, const struct scim_mvm_step *sp, size_t slot)
 {
     const struct scim_layer_map *lm = sp->lm;
     size_t words = (size_t)lm->n_chunks * (size_t)c->al->nw;
@@ -90,15 +90,15 @@ void scim_analog_compress_step(struct read_ctx *c, const struct scim_mvm_step *s
 }
 
 /* LUT without noise: the steps only gather their compressed inputs; the reads follow
- * chunk by chunk (scim_analog_lut_layer), so that a chunk's tables stay in cache. */
+ * chunk by chunk (scim__analog_lut_layer), so that a chunk's tables stay in cache. */
 static void lut_collect_step(const struct scim_mvm_step *sp, void *vc)
 {
-    scim_analog_compress_step(vc, sp, (size_t)sp->pos * (size_t)sp->lm->planes + (size_t)sp->shift);
+    scim__analog_compress_step(vc, sp, (size_t)sp->pos * (size_t)sp->lm->planes + (size_t)sp->shift);
 }
 
 /* LUT without noise, portable: every step's reads of chunk k after chunk k, their terms
  * into the sums of their position (acc). */
-static void lut_layer_portable(struct read_ctx *c, const struct scim_layer_map *lm,
+static void lut_layer_portable(struct scim__read_ctx *c, const struct scim_layer_map *lm,
                                struct scim_mvm_stats *st)
 {
     const struct scim_analog_layer *al = c->al;
@@ -119,7 +119,7 @@ static void lut_layer_portable(struct read_ctx *c, const struct scim_layer_map *
 }
 
 /* LUT without noise: collect the steps, read chunk by chunk, add to the sums. */
-void scim_analog_lut_layer(struct read_ctx *c, const struct scim_layer_map *lm,
+void scim__analog_lut_layer(struct scim__read_ctx *c, const struct scim_layer_map *lm,
                            const struct scim_act *a, const uint64_t *mask, int32_t *s,
                            uint64_t *scratch, struct scim_mvm_stats *st)
 {
@@ -127,7 +127,7 @@ void scim_analog_lut_layer(struct read_ctx *c, const struct scim_layer_map *lm,
     scim_mvm_steps(lm, a, mask, s, scratch, st, lut_collect_step, c);
     memset(c->acc, 0, P * cp * sizeof(int32_t));
     if (scim_analog_has_v512 && c->al->nib * c->al->tabs <= V512_MAX_TERMS && lm->planes <= 8)
-        scim_analog_lut_layer_v512(c, lm, st);
+        scim__analog_lut_layer_v512(c, lm, st);
     else
         lut_layer_portable(c, lm, st);
     for (int j = 0; j < lm->layer->out_c; j++)

@@ -12,7 +12,7 @@
 #include "sim/base/rng.h"
 
 /* Noise std (LSB) of the read of chunk k, column j: its conducting cells, one by one. */
-static double read_noise(const struct read_ctx *c, const struct scim_mvm_step *sp, int k, int j)
+static double read_noise(const struct scim__read_ctx *c, const struct scim_mvm_step *sp, int k, int j)
 {
     const struct scim_layer_map *lm = sp->lm;
     const struct scim_chunk *ch = &lm->chunks[k];
@@ -48,7 +48,7 @@ static int near_read(float x, uint32_t len, uint32_t mc, float zs)
 /* The noisy decision of read (k, j) of a step, mean x: Z from the tail (an event) or
  * from the centre (a near read), the read's own noise std from its cells; replaces the
  * decision on x already in the sums. */
-static void noisy_read(struct read_ctx *c, const struct scim_mvm_step *sp, int k, int j,
+static void noisy_read(struct scim__read_ctx *c, const struct scim_mvm_step *sp, int k, int j,
                        uint32_t len, int event)
 {
     const struct scim_analog_layer *al = c->al;
@@ -70,7 +70,7 @@ static void noisy_read(struct read_ctx *c, const struct scim_mvm_step *sp, int k
 
 /* After a step's reads were decided on their means (near[k][block]: the near ones), the
  * events and near reads in read order. */
-static void noisy_reads(struct read_ctx *c, const struct scim_mvm_step *sp)
+static void noisy_reads(struct scim__read_ctx *c, const struct scim_mvm_step *sp)
 {
     const struct scim_layer_map *lm = sp->lm;
     int C = lm->layer->out_c, nb = c->al->cpad / 16;
@@ -88,7 +88,7 @@ static void noisy_reads(struct read_ctx *c, const struct scim_mvm_step *sp)
                     break;
                 noisy_read(c, sp, k, j, c->len[k], j == je);
                 if (j == je)
-                    scim_analog_next_event(c, c->next);
+                    scim__analog_next_event(c, c->next);
                 if (j == jn)
                     bits &= bits - 1;
             }
@@ -97,7 +97,7 @@ static void noisy_reads(struct read_ctx *c, const struct scim_mvm_step *sp)
 }
 
 /* LUT with noise, portable: each read decided on its mean, near reads flagged. */
-static void lut_means_portable(struct read_ctx *c, const struct scim_mvm_step *sp)
+static void lut_means_portable(struct scim__read_ctx *c, const struct scim_mvm_step *sp)
 {
     const struct scim_layer_map *lm = sp->lm;
     const struct scim_analog_layer *al = c->al;
@@ -121,12 +121,12 @@ static void lut_means_portable(struct read_ctx *c, const struct scim_mvm_step *s
 
 /* LUT with read noise: one step, its reads decided on their means, then the events and
  * near reads in read order (their draws in that order). */
-void scim_analog_lut_noise_step(const struct scim_mvm_step *sp, void *vc)
+void scim__analog_lut_noise_step(const struct scim_mvm_step *sp, void *vc)
 {
-    struct read_ctx *c = vc;
-    scim_analog_compress_step(c, sp, 0);
+    struct scim__read_ctx *c = vc;
+    scim__analog_compress_step(c, sp, 0);
     if (scim_analog_has_v512 && c->al->nib * c->al->tabs <= V512_MAX_TERMS)
-        scim_analog_lut_means_v512(c, sp);
+        scim__analog_lut_means_v512(c, sp);
     else
         lut_means_portable(c, sp);
     noisy_reads(c, sp);

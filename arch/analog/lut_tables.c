@@ -83,7 +83,7 @@ static void scale_bounds(struct scim_analog_layer *al, const struct scim_layer_m
      * the events (2 Q(z0)) for the typical bound s. */
     double s = ssum / ((double)nc * lm->layer->out_c);
     double z0 = s > 0.0 ? sqrt(fmax(0.0, -2.0 * log(s * sqrt(2.0 * M_PI)))) : 6.0;
-    scim_analog_set_z0(al, fmin(6.0, fmax(1.0, z0)));
+    scim__analog_set_z0(al, fmin(6.0, fmax(1.0, z0)));
     for (int k = 0; k < lm->n_chunks; k++) /* the bounds z0 s, rounded up */
         for (int j = 0; j < lm->layer->out_c; j++) {
             float *zs = &al->zs[(size_t)k * cp + (size_t)j];
@@ -92,7 +92,7 @@ static void scale_bounds(struct scim_analog_layer *al, const struct scim_layer_m
 }
 
 /* The LUT kernel's tables of layer lm (struct scim_analog_layer: lut, wbits, zs). */
-int scim_analog_build_lut(const struct scim_analog *an, struct scim_analog_layer *al,
+int scim__analog_build_lut(const struct scim_analog *an, struct scim_analog_layer *al,
                           const struct scim_layer_map *lm)
 {
     size_t nc = (size_t)lm->n_chunks, cp = (size_t)al->cpad;
@@ -104,7 +104,7 @@ int scim_analog_build_lut(const struct scim_analog *an, struct scim_analog_layer
         return free(rows), SCIM_ENOMEM;
     double ssum = 0.0;
     for (int k = 0; k < lm->n_chunks; k++) {
-        int n = scim_analog_chunk_rows(lm, &lm->chunks[k], rows);
+        int n = scim__analog_chunk_rows(lm, &lm->chunks[k], rows);
         for (int j = 0; j < lm->layer->out_c; j++) {
             fill_lut(an, al, lm, k, j, rows, n);
             fill_wbits(al, lm, k, j, rows, n);

@@ -99,7 +99,7 @@ __attribute__((target("avx512f"))) static inline __mmask16 v512_near(__m512 x, u
 
 /* lut_means_portable (lut_noise.c) with 16 columns per AVX-512 vector. */
 __attribute__((target("avx512f,avx512vpopcntdq"))) void
-scim_analog_lut_means_v512(struct read_ctx *c, const struct scim_mvm_step *sp)
+scim__analog_lut_means_v512(struct scim__read_ctx *c, const struct scim_mvm_step *sp)
 {
     const struct scim_layer_map *lm = sp->lm;
     const struct scim_analog_layer *al = c->al;
@@ -131,7 +131,7 @@ scim_analog_lut_means_v512(struct read_ctx *c, const struct scim_mvm_step *sp)
 /* lut_layer_portable (lut.c) with 16 columns per AVX-512 vector: for each chunk and
  * position, a column block's sums stay in a register over the bit-planes. */
 __attribute__((target("avx512f,avx512vpopcntdq"))) void
-scim_analog_lut_layer_v512(struct read_ctx *c, const struct scim_layer_map *lm,
+scim__analog_lut_layer_v512(struct scim__read_ctx *c, const struct scim_layer_map *lm,
                            struct scim_mvm_stats *st)
 {
     const struct scim_analog_layer *al = c->al;

@@ -41,7 +41,7 @@ static size_t work_bytes(const struct scim_analog_layer *al, const struct scim_l
     return 0;
 }
 
-static void bind_work(struct read_ctx *c, const struct scim_layer_map *lm, void *work)
+static void bind_work(struct scim__read_ctx *c, const struct scim_layer_map *lm, void *work)
 {
     const struct scim_analog_layer *al = c->al;
     size_t slots = lut_slots(al, lm), nc = (size_t)lm->n_chunks,
@@ -73,7 +73,7 @@ void *scim_analog_work_alloc(const struct scim_analog *an)
 }
 
 /* The read-noise stream of (chip, image, pass, layer) of an MVM, and its first event. */
-static void start_noise(struct read_ctx *c, const struct scim_layer_map *lm, uint64_t img, int pass)
+static void start_noise(struct scim__read_ctx *c, const struct scim_layer_map *lm, uint64_t img, int pass)
 {
     const struct scim_analog *an = c->an;
     uint64_t seed = (uint64_t)an->cfg->workload.seed,
@@ -84,7 +84,7 @@ static void start_noise(struct read_ctx *c, const struct scim_layer_map *lm, uin
     else
         scim_rng_init_sub(&c->rng, seed, stream, sub);
     if (c->al->log1m_p0 < 0.0)
-        c->next = scim_analog_event_gap(c);
+        c->next = scim__analog_event_gap(c);
 }
 
 void scim_analog_mvm(const struct scim_analog *an, void *work, const struct scim_layer_map *lm,
@@ -92,8 +92,8 @@ void scim_analog_mvm(const struct scim_analog *an, void *work, const struct scim
                      struct scim_mvm_stats *st, uint64_t img, int pass)
 {
     static const scim_step_fn steps[] = {
-        [SCIM_READ_LUT] = scim_analog_lut_noise_step,
-        [SCIM_READ_CELLS] = scim_analog_cells_step,
+        [SCIM_READ_LUT] = scim__analog_lut_noise_step,
+        [SCIM_READ_CELLS] = scim__analog_cells_step,
     };
     const struct scim_analog_layer *al = an ? &an->layers[lm->index] : NULL;
     if (!al || al->kernel == SCIM_READ_DIGITAL) {
@@ -102,16 +102,16 @@ void scim_analog_mvm(const struct scim_analog *an, void *work, const struct scim
     }
     if (mask && al->kernel == SCIM_READ_LUT && al->tabs == 1)
         SCIM_PANIC("layer %d: row mask on tables built for every row driven", lm->index);
-    struct read_ctx c;
+    struct scim__read_ctx c;
     memset(&c, 0, sizeof(c));
     c.an = an, c.al = al, c.next = UINT64_MAX;
     bind_work(&c, lm, work);
     if (al->noise)
         start_noise(&c, lm, img, pass);
     if (al->kernel == SCIM_READ_LUT && !al->noise) {
-        scim_analog_lut_layer(&c, lm, a, mask, s, scratch, st);
+        scim__analog_lut_layer(&c, lm, a, mask, s, scratch, st);
     } else if (al->kernel == SCIM_READ_EVENTS || lm->int_path) { /* integer path: EVENTS only */
-        scim_analog_events_mvm(&c, lm, a, mask, s, scratch, st);
+        scim__analog_events_mvm(&c, lm, a, mask, s, scratch, st);
     } else
         scim_mvm_steps(lm, a, mask, s, scratch, st, steps[al->kernel], &c);
 }
