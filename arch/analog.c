@@ -14,7 +14,7 @@
 #include "faults.h"
 #include "neuron.h"
 
-/* Instruction sets the kernels use, chosen once (with datapath.c's choice). */
+/* Instruction sets the kernels use, chosen once (with datapath_kernel.c's choice). */
 static int has_v512;  /* the AVX-512 LUT kernel can run */
 static int fast_bits; /* popcnt and pext instructions */
 static int chosen;
@@ -547,7 +547,7 @@ __attribute__((target_clones("popcnt", "default"))) static void events_step(cons
     }
 }
 
-/* An integer-path layer's (datapath.c) inputs at one position as the digital kernel packs
+/* An integer-path layer's (datapath_int.c) inputs at one position as the digital kernel packs
  * them: bit i of plane p's words is bit p of row i's pixel, win + al->pix_off[i]; the bytes
  * of 8 rows go to 8 planes by one multiply each (carry-free). */
 static void pack_window(const struct scim_analog_layer *al, const struct scim_layer_map *lm,
