@@ -2,7 +2,7 @@
  * config.h - the resolved description of one chip and its workload.
  *
  * A config is one YAML file (configs/default.yaml is annotated) plus -p
- * overrides. Every section is described by a parameter table in config.c;
+ * overrides. Every section is described by a parameter table in config_schema.c;
  * device sections (crossbar.cell, adc, scale_memory, buffer, dropout.rng)
  * pick a model by name (`model:`, optionally from a `plugin:` shared object)
  * and are validated against that model's own table. After loading, every

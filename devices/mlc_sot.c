@@ -57,11 +57,6 @@ static double mlc_sample_g(const void *p, int state, double v, double temp,
     return g;
 }
 
-static int mlc_check(const void *p, char *msg, size_t len)
-{
-    return scim_mtj_check(p, msg, len);
-}
-
 static const struct scim_cell_ops mlc_cell = {
     .size = sizeof(struct scim_cell_ops),
     .levels = MLC_PILLARS + 1,
@@ -83,6 +78,6 @@ const struct scim_device_ops scim_dev_mlc_sot = {
     .dev_class = SCIM_DEV_CELL,
     .params = mlc_table,
     .params_size = sizeof(struct mlc_params),
-    .check = mlc_check,
+    .check = scim_mtj_op_check,
     .cell = &mlc_cell,
 };

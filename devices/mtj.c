@@ -1,5 +1,7 @@
 /*
- * mtj.c - binary MTJ physics shared by the SOT and STT cell models.
+ * mtj.c - binary MTJ physics shared by the SOT and STT cell models, and their cell ops:
+ * one table per read path (apart from the write path or on it), the only difference of
+ * the two models besides their parameters.
  */
 #include "mtj.h"
 
@@ -127,3 +129,27 @@ double scim_mtj_op_sample_conductance(const void *p, int state, double v, double
     struct scim_mtj_params q = at_temp(p, temp);
     return scim_mtj_sample_conductance(&q, state, v, rnd);
 }
+
+int scim_mtj_op_check(const void *p, char *msg, size_t len)
+{
+    return scim_mtj_check(p, msg, len);
+}
+
+/* A binary MTJ cell whose read current does (1) or does not (0) flow on its write path. */
+#define MTJ_CELL_OPS(on_write_path)                                                                \
+    {                                                                                              \
+        .size = sizeof(struct scim_cell_ops),                                                      \
+        .levels = 2,                                                                               \
+        .read_on_write_path = on_write_path,                                                       \
+        .conductance_s = scim_mtj_op_conductance,                                                  \
+        .read_voltage_v = scim_mtj_op_read_voltage,                                                \
+        .read_latency_s = scim_mtj_op_read_latency,                                                \
+        .read_energy_j = scim_mtj_op_read_energy,                                                  \
+        .write_energy_j = scim_mtj_op_write_energy,                                                \
+        .write_latency_s = scim_mtj_op_write_latency,                                              \
+        .area_m2 = scim_mtj_op_area,                                                               \
+        .sample_conductance_s = scim_mtj_op_sample_conductance,                                    \
+    }
+
+const struct scim_cell_ops scim_mtj_cell_separate_paths = MTJ_CELL_OPS(0);
+const struct scim_cell_ops scim_mtj_cell_shared_path = MTJ_CELL_OPS(1);

@@ -46,7 +46,7 @@ struct scim_mtj_params {
     {"t_write", SCIM_P_F64, offsetof(T, mtj.t_write), SCIM_DIM_TIME, 1e-12, 1e-6, d_tw,            \
      "write pulse width", NULL},                                                                   \
     {"v_drive", SCIM_P_F64, offsetof(T, mtj.v_drive), SCIM_DIM_VOLT, 0.1, 5.0, "1.1V",             \
-     "write driver supply (write energy = v_drive * i_write * t_write)", NULL},                     \
+     "write driver supply (write energy = v_drive * i_write * t_write)", NULL},                    \
     {"delta", SCIM_P_F64, offsetof(T, mtj.delta), SCIM_DIM_NONE, 1.0, 200.0, "60",                 \
      "thermal stability factor E_b/(k_B T) at 300 K", NULL},                                       \
     {"cell_area", SCIM_P_F64, offsetof(T, mtj.cell_area), SCIM_DIM_FAREA, 1.0, 10000.0, d_area,    \
@@ -72,7 +72,12 @@ double scim_mtj_sample_conductance(const struct scim_mtj_params *p, int state, d
 /* Cross-check: message and < 0 when parameters are inconsistent. */
 int scim_mtj_check(const struct scim_mtj_params *p, char *msg, size_t len);
 
-
+/* The cell ops of a binary MTJ cell, for any params struct whose first member is struct
+ * scim_mtj_params. The two differ only in where the read current flows: apart from the
+ * write path (2T-1MTJ, e.g. SOT: reads cannot disturb the state) or on it (1T-1MTJ, e.g.
+ * STT: read disturb, read_on_write_path). */
+extern const struct scim_cell_ops scim_mtj_cell_separate_paths;
+extern const struct scim_cell_ops scim_mtj_cell_shared_path;
 
 /* Cell-ops functions for any params struct whose first member is struct
  * scim_mtj_params; a model plugs these into its struct scim_cell_ops. */
@@ -85,4 +90,6 @@ double scim_mtj_op_write_latency(const void *p);
 double scim_mtj_op_area(const void *p, double feature_m);
 double scim_mtj_op_sample_conductance(const void *p, int state, double v, double temp,
                                       const struct scim_rand *rnd);
+/* scim_mtj_check as a model's check (struct scim_device_ops). */
+int scim_mtj_op_check(const void *p, char *msg, size_t len);
 #endif

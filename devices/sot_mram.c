@@ -20,25 +20,6 @@ static const struct scim_param sot_params_table[] = {
     {0},
 };
 
-static int sot_check(const void *p, char *msg, size_t len)
-{
-    return scim_mtj_check(p, msg, len);
-}
-
-static const struct scim_cell_ops sot_cell = {
-    .size = sizeof(struct scim_cell_ops),
-    .levels = 2,
-    .read_on_write_path = 0,
-    .conductance_s = scim_mtj_op_conductance,
-    .read_voltage_v = scim_mtj_op_read_voltage,
-    .read_latency_s = scim_mtj_op_read_latency,
-    .read_energy_j = scim_mtj_op_read_energy,
-    .write_energy_j = scim_mtj_op_write_energy,
-    .write_latency_s = scim_mtj_op_write_latency,
-    .area_m2 = scim_mtj_op_area,
-    .sample_conductance_s = scim_mtj_op_sample_conductance,
-};
-
 const struct scim_device_ops scim_dev_sot_mram = {
     .abi_version = SCIM_DEVICE_ABI,
     .name = "sot_mram",
@@ -46,6 +27,6 @@ const struct scim_device_ops scim_dev_sot_mram = {
     .dev_class = SCIM_DEV_CELL,
     .params = sot_params_table,
     .params_size = sizeof(struct sot_params),
-    .check = sot_check,
-    .cell = &sot_cell,
+    .check = scim_mtj_op_check,
+    .cell = &scim_mtj_cell_separate_paths,
 };

@@ -38,26 +38,13 @@ static int stt_check(const void *pv, char *msg, size_t len)
         return -1;
     double i_read = p->mtj.v_read / p->mtj.r_p;
     if (i_read >= p->i_c0) {
-        snprintf(msg, len, "read current %g A (v_read / r_p) reaches the critical current i_c0 %g A",
-                 i_read, p->i_c0);
+        snprintf(msg, len,
+                 "read current %g A (v_read / r_p) reaches the critical current i_c0 %g A", i_read,
+                 p->i_c0);
         return -1;
     }
     return 0;
 }
-
-static const struct scim_cell_ops stt_cell = {
-    .size = sizeof(struct scim_cell_ops),
-    .levels = 2,
-    .read_on_write_path = 1,
-    .conductance_s = scim_mtj_op_conductance,
-    .read_voltage_v = scim_mtj_op_read_voltage,
-    .read_latency_s = scim_mtj_op_read_latency,
-    .read_energy_j = scim_mtj_op_read_energy,
-    .write_energy_j = scim_mtj_op_write_energy,
-    .write_latency_s = scim_mtj_op_write_latency,
-    .area_m2 = scim_mtj_op_area,
-    .sample_conductance_s = scim_mtj_op_sample_conductance,
-};
 
 const struct scim_device_ops scim_dev_stt_mram = {
     .abi_version = SCIM_DEVICE_ABI,
@@ -67,5 +54,5 @@ const struct scim_device_ops scim_dev_stt_mram = {
     .params = stt_params_table,
     .params_size = sizeof(struct stt_params),
     .check = stt_check,
-    .cell = &stt_cell,
+    .cell = &scim_mtj_cell_shared_path,
 };

@@ -14,7 +14,7 @@
 #include "sim/base/error.h"
 #include "sim/base/rng.h"
 
-/* Instruction sets the kernels use, chosen once (with datapath.c's choice). */
+/* Instruction sets the kernels use, chosen once (with datapath_kernel.c's choice). */
 int scim_analog_has_v512;  /* the AVX-512 LUT kernel can run */
 int scim_analog_fast_bits; /* popcnt and pext instructions */
 static int chosen;

@@ -82,7 +82,7 @@ events_step(const struct scim_mvm_step *sp, void *vc)
     }
 }
 
-/* An integer-path layer's (datapath.c) inputs at one position as the digital kernel packs
+/* An integer-path layer's (datapath_int.c) inputs at one position as the digital kernel packs
  * them: bit i of plane p's words is bit p of row i's pixel, win + al->pix_off[i]; the bytes
  * of 8 rows go to 8 planes by one multiply each (carry-free). */
 static void pack_window(const struct scim_analog_layer *al, const struct scim_layer_map *lm,

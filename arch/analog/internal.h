@@ -28,7 +28,7 @@
 #include "arch/mapping.h"
 #include "sim/base/rng.h"
 
-/* Instruction sets the kernels use, chosen once (with datapath.c's choice) by
+/* Instruction sets the kernels use, chosen once (with datapath_kernel.c's choice) by
  * scim_analog_init (chip.c). */
 extern int scim_analog_has_v512;  /* the AVX-512 LUT kernel can run */
 extern int scim_analog_fast_bits; /* popcnt and pext instructions */
