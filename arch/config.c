@@ -15,6 +15,7 @@
 #include "config_internal.h"
 #include "devices/registry.h"
 #include "sim/base/error.h"
+#include "sim/base/fileio.h"
 #include "sim/base/param.h"
 #include "sim/base/yaml_dom.h"
 
@@ -59,16 +60,12 @@ static int load_plugin(const struct scim_node *map, struct scim_devinst *dev, co
     pn->consumed = 1;
     if (pn->kind != SCIM_NODE_SCALAR || !pn->scalar[0])
         return scim_diag_error(d, &pn->loc, "'plugin' expects the path of a shared object");
-    char path[4096];
-    if (pn->scalar[0] == '/' || pn->loc.line == 0 || !base_dir)
-        snprintf(path, sizeof(path), "%s", pn->scalar);
-    else
-        snprintf(path, sizeof(path), "%s/%s", base_dir, pn->scalar);
+    /* from the command line (line 0): relative to the working folder */
     free(dev->plugin);
-    dev->plugin = strdup(path);
+    dev->plugin = scim_path_resolve(pn->loc.line == 0 ? NULL : base_dir, pn->scalar);
     if (!dev->plugin)
         return SCIM_ENOMEM;
-    return scim_plugin_load(path, &pn->loc, d);
+    return scim_plugin_load(dev->plugin, &pn->loc, d);
 }
 
 /* Pick the model named by `model:` (or the default) and check its class. */
