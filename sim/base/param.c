@@ -80,10 +80,20 @@ static void int_bound(double x, char *buf, size_t len)
         snprintf(buf, len, "%g", x);
 }
 
+/* The bounds of an F64 row as "[lo, hi]", or "(0, hi]" for SCIM_P_ABOVE_ZERO (len >= 112). */
+static const char *f64_range(const struct scim_param *p, char *buf, size_t len)
+{
+    char lo[48], hi[48];
+    scim_unit_format(p->min == SCIM_P_ABOVE_ZERO ? 0.0 : p->min, p->dim, 4, lo, sizeof(lo));
+    scim_unit_format(p->max, p->dim, 4, hi, sizeof(hi));
+    snprintf(buf, len, "%s%s, %s]", p->min == SCIM_P_ABOVE_ZERO ? "(" : "[", lo, hi);
+    return buf;
+}
+
 static int conv_f64(const struct scim_param *p, const char *text, const char *name, double *out,
                     char *msg, size_t len)
 {
-    char umsg[512], lo[48], hi[48], got[48];
+    char umsg[512], lo[48], hi[48], got[48], range[112];
     int rc = scim_unit_parse(text, p->dim, out, umsg, sizeof(umsg));
     if (rc < 0) {
         put_msg(msg, len, "'%s': %s", name, umsg);
@@ -97,7 +107,7 @@ static int conv_f64(const struct scim_param *p, const char *text, const char *na
     /* Rounded to 4 digits, a value just outside a bound would print as the bound. */
     if (!strcmp(got, lo) || !strcmp(got, hi))
         scim_unit_format_exact(*out, p->dim, got, sizeof(got));
-    put_msg(msg, len, "'%s' must be in [%s, %s], got %s", name, lo, hi, got);
+    put_msg(msg, len, "'%s' must be in %s, got %s", name, f64_range(p, range, sizeof(range)), got);
     return SCIM_ERANGE;
 }
 
@@ -140,6 +150,26 @@ static int choice_index(const char *choices, const char *text)
     return -1;
 }
 
+/* " (did you mean 'x'?)" for text among the choices "a|b|c" into buf, or "". */
+static const char *choice_hint(const char *choices, const char *text, char *buf, size_t len)
+{
+    char names[512];
+    const char *list[64];
+    size_t n = 0;
+    snprintf(names, sizeof(names), "%s", choices ? choices : "");
+    for (char *c = names; c && n + 1 < sizeof(list) / sizeof(list[0]); n++) {
+        list[n] = c;
+        if ((c = strchr(c, '|')))
+            *c++ = '\0';
+    }
+    list[n] = NULL;
+    struct scim_suggest sg;
+    scim_suggest_init(&sg, text);
+    scim_suggest_add_list(&sg, list);
+    snprintf(buf, len, "%s", scim_suggest_hint(&sg));
+    return buf;
+}
+
 /* Copy choice number idx of "a|b|c" into buf ("" if there is none). */
 static void choice_name(const char *choices, int idx, char *buf, size_t len)
 {
@@ -160,6 +190,7 @@ static void choice_name(const char *choices, int idx, char *buf, size_t len)
 static int convert(const struct scim_param *p, const char *text, const char *name,
                    const char *base_dir, union pval *out, char *msg, size_t len)
 {
+    char hint[192];
     switch (p->type) {
     case SCIM_P_F64:
         return conv_f64(p, text, name, &out->f, msg, len);
@@ -175,8 +206,9 @@ static int convert(const struct scim_param *p, const char *text, const char *nam
     case SCIM_P_ENUM:
         if (p->choices && (out->b = choice_index(p->choices, text)) >= 0)
             return 0;
-        put_msg(msg, len, "'%s' must be one of %s, got '%s'", name,
-                p->choices ? p->choices : "(none)", text);
+        put_msg(msg, len, "'%s' must be one of %s, got '%s'%s", name,
+                p->choices ? p->choices : "(none)", text,
+                choice_hint(p->choices, text, hint, sizeof(hint)));
         return SCIM_EINVAL;
     case SCIM_P_STR:
     case SCIM_P_PATH:
@@ -244,6 +276,19 @@ static int in_list(const char *const *list, const char *s)
         if (!strcmp(list[i], s))
             return 1;
     return 0;
+}
+
+const struct scim_param *scim_param_find(const struct scim_param *table, const char *key)
+{
+    for (const struct scim_param *p = table; p && p->key && key; p++)
+        if (!strcmp(p->key, key))
+            return p;
+    return NULL;
+}
+
+int scim_param_choice(const struct scim_param *p, const char *text)
+{
+    return p && p->type == SCIM_P_ENUM && p->choices && text ? choice_index(p->choices, text) : -1;
 }
 
 unsigned scim_params_unknown(const struct scim_node *map, const char *section,
@@ -449,9 +494,8 @@ static void describe_row(const struct scim_param *p, const char *section, struct
         snprintf(r->dflt, sizeof(r->dflt), "required");
     r->range[0] = '\0';
     if (p->type == SCIM_P_F64) {
-        scim_unit_format(p->min, p->dim, 4, lo, sizeof(lo));
-        scim_unit_format(p->max, p->dim, 4, hi, sizeof(hi));
-        snprintf(r->range, sizeof(r->range), "range: [%s, %s]", lo, hi);
+        char range[112];
+        snprintf(r->range, sizeof(r->range), "range: %s", f64_range(p, range, sizeof(range)));
     } else if (p->type == SCIM_P_INT) {
         int_bound(p->min, lo, sizeof(lo));
         int_bound(p->max, hi, sizeof(hi));

@@ -1,7 +1,8 @@
 /*
  * test_param.c - parameter tables (sim/param.c): defaults, every type, every
  * error message, all errors of a mapping reported at once, unknown keys with
- * suggestions, and emit -> reload giving back an identical struct.
+ * suggestions, and emit -> reload giving back an identical struct; a misspelt
+ * choice's suggestion, a bound that excludes 0, row and choice look-ups.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -376,6 +377,50 @@ static void test_emit_describe(void)
     free(text);
 }
 
+/* The small helpers other loaders build on: a "did you mean" for a misspelt choice,
+ * a bound that excludes 0, looking rows and choices up. */
+static void test_helpers(void)
+{
+    struct scim_diag d;
+    const char *msg = load_bad("xbar:\n  r_p: 1kohm\n  mode: fsat\n", &d, 1);
+    ASSERT_STR_CONTAINS(msg, "cfg/a.yaml:3:9: error: 'xbar.mode' must be one of fast|slow|exact, "
+                             "got 'fsat' (did you mean 'fast'?)\n");
+    scim_diag_free(&d);
+
+    static const struct scim_param gain[] = {
+        {"gain", SCIM_P_F64, 0, SCIM_DIM_NONE, SCIM_P_ABOVE_ZERO, 2.0, "1", "a gain", NULL},
+        {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    };
+    struct scim_doc doc;
+    double g = 0;
+    load_doc(&doc, "gain: 0\n", &d);
+    ASSERT_EQ(scim_params_defaults(gain, &g), 0);
+    ASSERT(g == 1.0);
+    ASSERT_EQ(scim_params_load(gain, &g, doc.root, "", NULL, NULL, &d), SCIM_ECONFIG);
+    ASSERT_STR_CONTAINS(d.text, "cfg/a.yaml:1:7: error: 'gain' must be in (0, 2], got 0\n");
+    ASSERT(g == 1.0);
+    scim_doc_free(&doc);
+    scim_diag_free(&d);
+    load_doc(&doc, "gain: 1e-300\n", &d);
+    ASSERT_EQ(scim_params_load(gain, &g, doc.root, "", NULL, NULL, &d), 0);
+    ASSERT(g == 1e-300);
+    scim_doc_free(&doc);
+    scim_diag_free(&d);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    scim_params_describe(gain, "", f);
+    fclose(f);
+    ASSERT_STR_CONTAINS(text, "range: (0, 2]");
+    free(text);
+
+    ASSERT(scim_param_find(table, "rows") == &table[4]);
+    ASSERT(scim_param_find(table, "row") == NULL && scim_param_find(table, NULL) == NULL);
+    ASSERT_EQ(scim_param_choice(&table[6], "exact"), 2);
+    ASSERT_EQ(scim_param_choice(&table[6], "exac"), -1);
+    ASSERT_EQ(scim_param_choice(&table[4], "1"), -1); /* not an enum */
+}
+
 int main(void)
 {
     test_defaults();
@@ -384,6 +429,7 @@ int main(void)
     test_unknown_and_missing();
     test_round_trip();
     test_emit_describe();
+    test_helpers();
     puts("test_param: ok");
     return 0;
 }
