@@ -11,19 +11,12 @@
 
 #include "config_internal.h"
 
-#define OFF(s, f) offsetof(s, f)
-#define F64(S, key, field, dim, lo, hi, dflt, doc)                                                 \
-    {key, SCIM_P_F64, OFF(S, field), dim, lo, hi, dflt, doc, NULL}
-#define INT(S, key, field, lo, hi, dflt, doc)                                                      \
-    {key, SCIM_P_INT, OFF(S, field), SCIM_DIM_NONE, lo, hi, dflt, doc, NULL}
-#define ENUM(S, key, field, choices, dflt, doc)                                                    \
-    {key, SCIM_P_ENUM, OFF(S, field), SCIM_DIM_NONE, 0, 0, dflt, doc, choices}
-#define BOOL(S, key, field, dflt, doc)                                                             \
-    {key, SCIM_P_BOOL, OFF(S, field), SCIM_DIM_NONE, 0, 1, dflt, doc, NULL}
-#define STR(S, key, field, dflt, doc)                                                              \
-    {key, SCIM_P_STR, OFF(S, field), SCIM_DIM_NONE, 0, 0, dflt, doc, NULL}
-#define PATH(S, key, field, dflt, doc)                                                             \
-    {key, SCIM_P_PATH, OFF(S, field), SCIM_DIM_NONE, 0, 0, dflt, doc, NULL}
+#define F64 SCIM_PARAM_F64
+#define INT SCIM_PARAM_INT
+#define ENUM SCIM_PARAM_ENUM
+#define BOOL SCIM_PARAM_BOOL
+#define STR SCIM_PARAM_STR
+#define PATH SCIM_PARAM_PATH
 
 static const struct scim_param chip_params[] = {
     STR(struct scim_chip_cfg, "name", name, "spincim-chip", "chip name, copied to the reports"),

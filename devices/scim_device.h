@@ -73,6 +73,22 @@ struct scim_param {
     const char *choices;  /* SCIM_P_ENUM only: "a|b|c" */
 };
 
+/* Rows of a table for a value `field` of struct S (a model's params struct, a config
+ * section): SCIM_PARAM_F64(struct my_params, "t_read", t_read, SCIM_DIM_TIME, 1e-12, 1e-6,
+ * "10ns", "read pulse"). */
+#define SCIM_PARAM_F64(S, key, field, dim, lo, hi, dflt, doc)                                     \
+    {key, SCIM_P_F64, offsetof(S, field), dim, lo, hi, dflt, doc, NULL}
+#define SCIM_PARAM_INT(S, key, field, lo, hi, dflt, doc)                                          \
+    {key, SCIM_P_INT, offsetof(S, field), SCIM_DIM_NONE, lo, hi, dflt, doc, NULL}
+#define SCIM_PARAM_ENUM(S, key, field, choices, dflt, doc)                                        \
+    {key, SCIM_P_ENUM, offsetof(S, field), SCIM_DIM_NONE, 0, 0, dflt, doc, choices}
+#define SCIM_PARAM_BOOL(S, key, field, dflt, doc)                                                 \
+    {key, SCIM_P_BOOL, offsetof(S, field), SCIM_DIM_NONE, 0, 1, dflt, doc, NULL}
+#define SCIM_PARAM_STR(S, key, field, dflt, doc)                                                  \
+    {key, SCIM_P_STR, offsetof(S, field), SCIM_DIM_NONE, 0, 0, dflt, doc, NULL}
+#define SCIM_PARAM_PATH(S, key, field, dflt, doc)                                                 \
+    {key, SCIM_P_PATH, offsetof(S, field), SCIM_DIM_NONE, 0, 0, dflt, doc, NULL}
+
 /* A random source handed to models: uniform in [0, 1) and standard normal. */
 struct scim_rand {
     void *ctx;

@@ -29,16 +29,12 @@
 
 /* Rows of the manifest's tables: a value of struct S (sim/base/param.h). A dflt of ""
  * on a number row marks metadata without a default (the caller presets the field). */
-#define ROW_INT(S, key, field, lo, hi, dflt, doc)                                              \
-    {key, SCIM_P_INT, offsetof(S, field), SCIM_DIM_NONE, lo, hi, dflt, doc, NULL}
+#define ROW_INT SCIM_PARAM_INT
 #define ROW_NUM(S, key, field, lo, hi, dflt, doc)                                              \
-    {key, SCIM_P_F64, offsetof(S, field), SCIM_DIM_NONE, lo, hi, dflt, doc, NULL}
-#define ROW_ENUM(S, key, field, choices, dflt, doc)                                            \
-    {key, SCIM_P_ENUM, offsetof(S, field), SCIM_DIM_NONE, 0, 0, dflt, doc, choices}
-#define ROW_STR(S, key, field, dflt, doc)                                                      \
-    {key, SCIM_P_STR, offsetof(S, field), SCIM_DIM_NONE, 0, 0, dflt, doc, NULL}
-#define ROW_PATH(S, key, field, dflt, doc)                                                     \
-    {key, SCIM_P_PATH, offsetof(S, field), SCIM_DIM_NONE, 0, 0, dflt, doc, NULL}
+    SCIM_PARAM_F64(S, key, field, SCIM_DIM_NONE, lo, hi, dflt, doc)
+#define ROW_ENUM SCIM_PARAM_ENUM
+#define ROW_STR SCIM_PARAM_STR
+#define ROW_PATH SCIM_PARAM_PATH
 
 /* A manifest being checked. */
 struct scim_manifest {

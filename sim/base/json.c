@@ -334,14 +334,7 @@ int scim_json_load_string(struct scim_doc *doc, const char *text, size_t len, co
 
 int scim_json_load_file(struct scim_doc *doc, const char *path, struct scim_diag *d)
 {
-    char *text;
-    size_t len;
-    memset(doc, 0, sizeof(*doc));
-    int rc = scim_doc_read_file(path, &text, &len, d);
-    if (rc == 0)
-        rc = scim_json_load_string(doc, text, len, path, d);
-    free(text);
-    return rc;
+    return scim_doc_load_file_with(doc, path, scim_json_load_string, d);
 }
 
 const char *scim_json_text(const struct scim_node *map, const char *key, int *found)

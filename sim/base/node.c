@@ -193,3 +193,16 @@ void scim_doc_free(struct scim_doc *doc)
     free(doc->extra_files);
     memset(doc, 0, sizeof(*doc));
 }
+
+int scim_doc_load_file_with(struct scim_doc *doc, const char *path, scim_doc_parse_fn parse,
+                            struct scim_diag *d)
+{
+    char *text;
+    size_t len;
+    memset(doc, 0, sizeof(*doc));
+    int rc = scim_doc_read_file(path, &text, &len, d);
+    if (rc == 0)
+        rc = parse(doc, text, len, path, d);
+    free(text);
+    return rc;
+}

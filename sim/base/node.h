@@ -55,6 +55,11 @@ int scim_doc_init(struct scim_doc *doc, const char *name, size_t len, struct sci
 void scim_doc_free(struct scim_doc *doc);
 /* The whole file (at most SCIM_DOC_MAX_BYTES; free *text): 0 or < 0 (message in d). */
 int scim_doc_read_file(const char *path, char **text, size_t *len, struct scim_diag *d);
+/* Parse a whole file (at most SCIM_DOC_MAX_BYTES) with parse, a reader's load_string. */
+typedef int (*scim_doc_parse_fn)(struct scim_doc *doc, const char *text, size_t len,
+                                 const char *name, struct scim_diag *d);
+int scim_doc_load_file_with(struct scim_doc *doc, const char *path, scim_doc_parse_fn parse,
+                            struct scim_diag *d);
 /* Folder of path ("." when it has none), a new string. */
 char *scim_dir_of(const char *path);
 
