@@ -4,10 +4,14 @@
  *
  * Counting happens on the hot path (arch/events.h); pricing happens once, at
  * the end: energy = sum over events of count x energy per event, per
- * component and per layer, plus static power x time. In table mode the
- * energies per event are the configured constants (Scale-Dropout Table II);
- * in device mode the arrays, ADCs, memories and RNG are priced by their
- * device models and only the digital logic by the table.
+ * component and per layer, plus static power x time. The energies per event
+ * come from the cost model (cost.h): in calibrated mode each block's
+ * energy.table entry scaled by its physical energy here over at the
+ * calibration point (a read is priced as a whole, as the table counts it); in
+ * physical mode every event at its model's energy (cells by their state,
+ * bitlines, wordlines, decoder, mux and ADC per conversion). Areas likewise
+ * (area.* calibrated; arrays, periphery, ADCs and memories from their models);
+ * static power from the technology's leakage.
  */
 #ifndef SCIM_LEDGER_H
 #define SCIM_LEDGER_H
@@ -18,8 +22,10 @@
 #include "mapping.h"
 #include "config.h"
 
-/* Energy of counts c by component, J (adds into e[SCIM_C_COUNT]). */
-void scim_price(const struct scim_config *cfg, const struct scim_counts *c, double *e);
+/* Energy of counts c by component, J (adds into e[SCIM_C_COUNT]); mp gives the
+ * memories' capacity and the classes averaged. */
+void scim_price(const struct scim_config *cfg, const struct scim_mapping *mp,
+                const struct scim_counts *c, double *e);
 
 struct scim_area {
     double comp[SCIM_C_COUNT]; /* area by component, m^2 */
@@ -30,6 +36,8 @@ struct scim_area {
     uint64_t scale_bits;       /* bits of scale memory */
     uint64_t buffer_bits;      /* bits of buffers (inter-layer and skip buffers) */
     uint64_t skip_bits;        /* bits of the skip buffers (residual sources), in buffer_bits */
+    double digital_leakage_w;  /* leakage of the digital blocks and the arrays' periphery, W */
+    double memory_leakage_w;   /* leakage of the scale memory and the buffers, W */
 };
 
 void scim_area_compute(const struct scim_config *cfg, const struct scim_mapping *mp,

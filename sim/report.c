@@ -58,11 +58,11 @@ int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
         return SCIM_ENOMEM;
     for (int l = 0; l < res->n_layers; l++) {
         double e[SCIM_C_COUNT] = {0};
-        scim_price(cfg, &res->layer[l], e);
+        scim_price(cfg, mp, &res->layer[l], e);
         for (int c = 0; c < SCIM_C_COUNT; c++)
             r->energy_layer[l] += e[c] / n;
     }
-    scim_price(cfg, &res->chip, r->energy_comp);
+    scim_price(cfg, mp, &res->chip, r->energy_comp);
     for (int c = 0; c < SCIM_C_COUNT; c++)
         r->energy_dynamic += (r->energy_comp[c] /= n);
     r->rng_modules = scim_rng_modules(cfg, m);
@@ -110,7 +110,7 @@ int scim_report_add_chip(struct scim_report *r, const struct scim_images *res,
     struct scim_unc_summary u;
     double e[SCIM_C_COUNT] = {0};
     summarize_uncertainty(res, &u);
-    scim_price(r->cfg, &res->chip, e);
+    scim_price(r->cfg, r->mp, &res->chip, e);
     memset(c, 0, sizeof(*c));
     c->accuracy = res->n_images ? (double)res->correct / res->n_images : 0.0;
     c->flagged = u.rejected;
@@ -552,7 +552,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_chips(r, f);
     scim_fewshot_json(r->fewshot, f);
     json_storage(r, f);
-    json_kv_str(f, "energy_mode", r->cfg->energy.mode == SCIM_ENERGY_DEVICE ? "device" : "table");
+    json_kv_str(f, "energy_mode", r->cfg->energy.mode == SCIM_ENERGY_PHYSICAL ? "physical" : "calibrated");
     json_num(f, "energy_per_image_j", r->energy_per_image, 1);
     json_num(f, "energy_dynamic_per_image_j", r->energy_dynamic, 1);
     json_num(f, "energy_static_per_image_j", r->energy_static, 1);

@@ -35,7 +35,7 @@ if [ -f "$top/configs/default.yaml" ]; then
     printf '\0crossbar.rows_per_read=32\0adc.bits=6\0dropout.enabled=false\0workload.images=100'
   } >"$cfg/seed-default-overrides"
   { head -c "$max" "$top/configs/default.yaml"
-    printf '\0energy.mode=device\0scale_memory.kind=scale_crossbar\0crossbar.cell.r_p=5kohm'
+    printf '\0energy.mode=physical\0scale_memory.kind=scale_crossbar\0crossbar.cell.r_p=5kohm'
   } >"$cfg/seed-default-device-energy"
 fi
 printf '\0chip.vdd=1V\0crossbar.cell.r_p=331kohm\0workload.ood=gaussian,rotate:42\0adc={bits: 4}' \
