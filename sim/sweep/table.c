@@ -22,7 +22,9 @@ static int flatten(const struct scim_node *root, struct scim_flat *o)
 {
     if (!root || root->kind != SCIM_NODE_MAP)
         return SCIM_EFORMAT;
-    o->f = calloc(root->n ? root->n : 1, sizeof(*o->f));
+    if (!root->n)
+        return 0;
+    o->f = calloc(root->n, sizeof(*o->f));
     if (!o->f)
         return SCIM_ENOMEM;
     for (size_t i = 0; i < root->n; i++) {
