@@ -65,9 +65,12 @@ int scim_cost_logic(const struct scim_config *cfg, enum scim_logic_block block, 
     return m->ops->logic->cost(m->params, &cfg->cost.tech, &r, out);
 }
 
-/* Operands of each block as the chip uses it (averaging: per class; pooling: 2 x 2). */
+/* Operands of each block as the chip uses it: pooling 2 x 2, a decoder for the array's
+ * rows, averaging over 10 classes (the pricing uses the model's own classes). */
 static int nominal_inputs(enum scim_logic_block b, const struct scim_config *cfg)
 {
+    if (b == SCIM_LOGIC_AVERAGING)
+        return 10;
     return b == SCIM_LOGIC_POOLING ? 4 : b == SCIM_LOGIC_DECODER ? (int)cfg->crossbar.rows : 1;
 }
 
@@ -201,7 +204,7 @@ static void entry_energies(const struct scim_config *cfg, double *e)
     e[SCIM_CAL_DECODE_SENSE] = c->ref.decode_j + (folded ? c->ref.adc_j : 0.0);
     e[SCIM_CAL_ADC_CONVERSION] = c->adc_j;
     e[SCIM_CAL_ACCUMULATOR_ADD] = c->logic[SCIM_LOGIC_ACCUMULATOR].energy_j;
-    e[SCIM_CAL_SCALE_CROSSBAR_READ] = c->scell_j;
+    e[SCIM_CAL_SCALE_CROSSBAR_READ] = c->scell_j * (double)cfg->crossbar.columns; /* a row */
     e[SCIM_CAL_MULTIPLY] = c->logic[SCIM_LOGIC_MULTIPLIER].energy_j;
     e[SCIM_CAL_COMPARATOR] = c->logic[SCIM_LOGIC_COMPARATOR].energy_j;
     e[SCIM_CAL_NORMALIZATION] = c->logic[SCIM_LOGIC_NORMALIZATION].energy_j;

@@ -40,6 +40,26 @@ static double mem_ratio(const struct scim_config *cfg, const struct scim_devinst
     return e0 > 0 ? (a.read_j + a.write_j) / e0 : 1.0;
 }
 
+void scim_memory_calibration(const struct scim_config *cfg, const struct scim_mapping *mp,
+                             double factor[2], double ratio[2])
+{
+    const struct scim_config *cal = cfg->cost.cal;
+    factor[0] = factor[1] = ratio[0] = ratio[1] = 1.0;
+    if (cfg->energy.mode != SCIM_ENERGY_CALIBRATED || !cal)
+        return;
+    struct scim_mem_geom sg = scale_geom(cfg, mp), bg = buffer_geom(cfg);
+    int sw = (int)cal->scale_memory.word_bits, bw = (int)cal->buffer.word_bits;
+    struct scim_mem_geom s0 = {sg.capacity_bits / sg.word_bits * sw, sw}, b0 = buffer_geom(cal);
+    struct scim_mem_cost a, b;
+    ratio[0] = mem_ratio(cfg, &cfg->scale_memory.device, &cal->scale_memory.device, sg, sw);
+    ratio[1] = mem_ratio(cfg, &cfg->buffer.device, &cal->buffer.device, bg, bw);
+    scim_cost_memory(cal, &cal->scale_memory.device, &s0, &a);
+    scim_cost_memory(cal, &cal->buffer.device, &b0, &b);
+    factor[0] = a.read_j > 0 ? cfg->energy.table.scale_read / a.read_j : 1.0;
+    factor[1] = b.read_j + b.write_j > 0 ? 2.0 * cfg->energy.table.buffer_access /
+                                               (b.read_j + b.write_j) : 1.0;
+}
+
 static void price_reads_calibrated(const struct scim_config *cfg, const uint64_t *v, double *e)
 {
     const struct scim_cost *c = &cfg->cost;

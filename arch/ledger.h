@@ -40,6 +40,12 @@ struct scim_area {
     double memory_leakage_w;   /* leakage of the scale memory and the buffers, W */
 };
 
+/* The memories' calibration (calibrated mode): factor = table value / physical energy at
+ * the calibration point, ratio = physical energy here / there, for [0] the scale SRAM's
+ * reads and [1] the buffers' accesses; 1 and 1 otherwise. */
+void scim_memory_calibration(const struct scim_config *cfg, const struct scim_mapping *mp,
+                             double factor[2], double ratio[2]);
+
 void scim_area_compute(const struct scim_config *cfg, const struct scim_mapping *mp,
                        int rng_modules, struct scim_area *a);
 

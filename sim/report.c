@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch/cost.h"
 #include "arch/dropout.h"
 #include "sim/base/error.h"
 #include "fewshot.h"
@@ -263,6 +264,17 @@ void scim_report_print(const struct scim_report *r, FILE *f)
         fprintf(f, "  OOD set       %-22s flagged %.2f %% of %d images (entropy %.4f nats)\n",
                 r->ood[i].name, 100.0 * r->ood[i].flagged, r->ood[i].images,
                 r->ood[i].mean_entropy);
+    const struct scim_config *cfg = r->cfg;
+    const char *point = cfg->energy.calibration_point;
+    fprintf(f, "  cost model    %.4g nm %s, %.3g V (FO4 %.3g ps); %s%s%s\n",
+            cfg->chip.technology_node_m * 1e9, cfg->chip.transistor ? "lstp" : "hp",
+            cfg->chip.vdd_v, cfg->cost.tech.fo4_s * 1e12,
+            cfg->energy.mode == SCIM_ENERGY_PHYSICAL ? "physical (uncalibrated)"
+                                                      : "calibrated at ",
+            cfg->energy.mode == SCIM_ENERGY_PHYSICAL ? ""
+            : point && *point                          ? point
+                                                       : "the built-in defaults",
+            cfg->energy.mode == SCIM_ENERGY_PHYSICAL ? "" : " (factors in report.json)");
     fprintf(f, "  energy/image  %s  (dynamic %s, static %s); %.2f TOPS/W (2 ops per binary MAC, "
                "as NeuroSim)\n",
             fmt(r->energy_per_image, SCIM_DIM_ENERGY, a), fmt(r->energy_dynamic, SCIM_DIM_ENERGY, b),
@@ -409,6 +421,48 @@ static void json_calibration(const struct scim_report *r, FILE *f)
     fputs("}, ", f);
 }
 
+/* The cost model: the technology point, the blocks' models and sizes, and each
+ * calibration entry's factor (table value / physical energy at the calibration point)
+ * and ratio (physical energy here / there). */
+static void json_cost_model(const struct scim_report *r, FILE *f)
+{
+    const struct scim_config *c = r->cfg;
+    const struct scim_cost *k = &c->cost;
+    const struct scim_tech *t = &k->tech;
+    int cal = c->energy.mode == SCIM_ENERGY_CALIBRATED;
+    fprintf(f, "  \"cost_model\": {\"technology\": \"%s\", \"transistor\": \"%s\", ",
+            c->chip.technology.ops->name, c->chip.transistor ? "lstp" : "hp");
+    fputs("\"node_m\": ", f), json_double(f, t->node_m);
+    fputs(", \"vdd_v\": ", f), json_double(f, t->vdd_v);
+    fputs(", \"vdd_nominal_v\": ", f), json_double(f, t->vdd_nominal_v);
+    fputs(", \"fo4_s\": ", f), json_double(f, t->fo4_s);
+    fputs(", \"gate_energy_j\": ", f), json_double(f, t->gate_energy_j);
+    fputs(", \"gate_area_m2\": ", f), json_double(f, t->gate_area_m2);
+    fputs(", \"gate_leakage_w\": ", f), json_double(f, t->gate_leakage_w);
+    fputs(", \"array_read_s\": ", f), json_double(f, k->array.read_delay_s);
+    fputs(", \"adc_conversion_j\": ", f), json_double(f, k->adc_j);
+    fputs(", \"adc_conversion_s\": ", f), json_double(f, k->adc_s);
+    fputs(", \"adc_survey_floor_j\": ", f);
+    json_double(f, scim_adc_survey_min_j(c->adc.device.ops->adc->bits(c->adc.device.params), 1.0 / k->adc_s));
+    fputs(", \"accumulator_delay_s\": ", f), json_double(f, k->logic[SCIM_LOGIC_ACCUMULATOR].delay_s);
+    double mf[2], mr[2];
+    scim_memory_calibration(c, r->mp, mf, mr);
+    fprintf(f, ", \"calibration\": %s", cal ? "{" : "null");
+    for (int i = 0; cal && i < SCIM_CAL_COUNT; i++) {
+        int mem = i == SCIM_CAL_SCALE_READ ? 0 : i == SCIM_CAL_BUFFER_ACCESS ? 1 : -1;
+        fprintf(f, "%s\"%s\": {\"factor\": ", i ? ", " : "", scim_cal_name(i));
+        json_double(f, mem >= 0 ? mf[mem] : k->factor[i]);
+        fputs(", \"ratio\": ", f), json_double(f, mem >= 0 ? mr[mem] : k->ratio[i]), fputc('}', f);
+    }
+    fprintf(f, "%s, \"area_calibration\": %s", cal ? "}" : "", cal ? "{" : "null");
+    for (int i = 0; cal && i < SCIM_CALA_COUNT; i++) {
+        fprintf(f, "%s\"%s\": {\"factor\": ", i ? ", " : "", scim_cal_area_name(i));
+        json_double(f, k->area_factor[i]);
+        fputs(", \"ratio\": ", f), json_double(f, k->area_ratio[i]), fputc('}', f);
+    }
+    fputs(cal ? "}},\n" : "},\n", f);
+}
+
 static void json_bayesian(const struct scim_report *r, FILE *f)
 {
     const struct scim_images *res = r->res;
@@ -553,6 +607,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     scim_fewshot_json(r->fewshot, f);
     json_storage(r, f);
     json_kv_str(f, "energy_mode", r->cfg->energy.mode == SCIM_ENERGY_PHYSICAL ? "physical" : "calibrated");
+    json_cost_model(r, f);
     json_num(f, "energy_per_image_j", r->energy_per_image, 1);
     json_num(f, "energy_dynamic_per_image_j", r->energy_dynamic, 1);
     json_num(f, "energy_static_per_image_j", r->energy_static, 1);
