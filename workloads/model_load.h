@@ -45,10 +45,10 @@
 
 /* `weights: {random: {...}}`: the distribution a model without a tensor file is drawn from. */
 struct scim_random_weights {
-    int on;             /* 1: the weights are drawn, there is no tensor file */
-    uint64_t seed;      /* `seed`: every draw comes from the streams of this seed */
-    double p_plus;      /* `p_plus`: probability of a +1 weight */
-    double scale_sigma; /* `scale_sigma`: subset's scale samples ~ N(1, scale_sigma^2) */
+    int on;              /* 1: the weights are drawn, there is no tensor file */
+    uint64_t seed;       /* `seed`: every draw comes from the streams of this seed */
+    double p_plus;       /* `p_plus`: probability of a +1 weight */
+    double scale_sigma;  /* `scale_sigma`: subset's scale samples ~ N(1, scale_sigma^2) */
     struct scim_loc loc; /* where `weights` is written, for messages */
 };
 

@@ -33,19 +33,20 @@ static const char *manifest(const char *text)
 
 /* A conv layer (1 -> 8 channels, k3) and two linear layers on a 1x8x8 input;
  * WEIGHTS and METHOD and EXTRA are filled in by build(). */
-static const char mlp_fmt[] = "format: spincim-model\n"
-                              "version: 1\n"
-                              "name: shapes\n"
-                              "method: %s\n"
-                              "classes: 10\n"
-                              "dataset: synthetic:1x8x8\n"
-                              "input: {channels: 1, height: 8, width: 8, encoding: binary}\n"
-                              "%s"
-                              "layers:\n"
-                              "  - {name: c1, kind: conv, out_channels: 8, kernel: 3, padding: 1, "
-                              "pool: {kind: max, size: 2}, activation: sign%s}\n"
-                              "  - {name: fc1, kind: linear, out_features: %d, activation: sign%s}\n"
-                              "  - {name: out, kind: linear, out_features: 10, activation: none%s}\n";
+static const char mlp_fmt[] =
+    "format: spincim-model\n"
+    "version: 1\n"
+    "name: shapes\n"
+    "method: %s\n"
+    "classes: 10\n"
+    "dataset: synthetic:1x8x8\n"
+    "input: {channels: 1, height: 8, width: 8, encoding: binary}\n"
+    "%s"
+    "layers:\n"
+    "  - {name: c1, kind: conv, out_channels: 8, kernel: 3, padding: 1, "
+    "pool: {kind: max, size: 2}, activation: sign%s}\n"
+    "  - {name: fc1, kind: linear, out_features: %d, activation: sign%s}\n"
+    "  - {name: out, kind: linear, out_features: 10, activation: none%s}\n";
 
 static const char *build(const char *method, const char *weights, int hidden, const char *extra)
 {
@@ -174,7 +175,8 @@ static void test_affine(void)
 {
     struct scim_model m;
     double mean, sd;
-    load_ok(&m, build("affine_dropout", "weights: random\n", 2000, ", norm: layer, dropout_p: 0.3"));
+    load_ok(&m,
+            build("affine_dropout", "weights: random\n", 2000, ", norm: layer, dropout_p: 0.3"));
     const struct scim_layer *ly = &m.layers[1];
     ASSERT(!ly->has_bn && ly->affine_w && ly->affine_b && ly->scale[0] == 1.0);
     moments(ly->affine_w, 2000, &mean, &sd);
@@ -312,13 +314,14 @@ static void test_shipped(void)
         struct scim_model m;
         long long w = 0;
         int res = 0;
-        snprintf(file, sizeof(file), "%s/workloads/shapes/%s.yaml", SPINCIM_SOURCE_DIR, want[i].name);
+        snprintf(file, sizeof(file), "%s/workloads/shapes/%s.yaml", SPINCIM_SOURCE_DIR,
+                 want[i].name);
         load_ok(&m, file);
         for (int l = 0; l < m.n_layers; l++)
             w += (long long)n_weights(&m.layers[l]), res += m.layers[l].residual >= 0;
         if (m.n_layers != want[i].layers || res != want[i].residuals || w != want[i].weights)
-            fprintf(stderr, "%s: %d layers, %d residual, %lld weights\n", want[i].name,
-                    m.n_layers, res, w);
+            fprintf(stderr, "%s: %d layers, %d residual, %lld weights\n", want[i].name, m.n_layers,
+                    res, w);
         ASSERT(m.random_weights && m.n_layers == want[i].layers && res == want[i].residuals);
         ASSERT_EQ(w, want[i].weights);
         scim_model_free(&m);
