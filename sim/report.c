@@ -231,6 +231,19 @@ static void print_read_mode(const struct scim_report *r, FILE *f)
         scim_unit_format(c->crossbar.wire_resistance_ohm, SCIM_DIM_RES, 3, w, sizeof(w)));
 }
 
+/* A model with random weights (no tensor file): its accuracy is no network's. */
+static void print_random_weights(const struct scim_report *r, FILE *f)
+{
+    const struct scim_model *m = r->model;
+    if (!m->random_weights)
+        return;
+    fprintf(f,
+            "  WARNING       random weights (weights.random: seed %llu, p_plus %g), not a trained "
+            "network: the accuracy above is meaningless; energy, area and latency are what this "
+            "model is for\n",
+            (unsigned long long)m->random_seed, m->random_p_plus);
+}
+
 void scim_report_print(const struct scim_report *r, FILE *f)
 {
     char a[40], b[40], c[40];
@@ -241,6 +254,7 @@ void scim_report_print(const struct scim_report *r, FILE *f)
             res->mc_samples == 1 ? "" : "es");
     fprintf(f, "  accuracy      %.2f %% (%llu / %d)\n", 100.0 * r->accuracy,
             (unsigned long long)res->correct, res->n_images);
+    print_random_weights(r, f);
     if (res->mc_samples > 1)
         fprintf(f,
                 "  uncertainty   entropy %.4f nats, NLL %.4f, OOD-flagged %.2f %% (eq. 26), "
@@ -583,6 +597,18 @@ static void json_read_mode(const struct scim_report *r, FILE *f)
             c->crossbar.wire_resistance_ohm);
 }
 
+/* Only for a model with random weights (a trained model's report has none of these). */
+static void json_random_weights(const struct scim_report *r, FILE *f)
+{
+    const struct scim_model *m = r->model;
+    if (!m->random_weights)
+        return;
+    json_kv_str(f, "weights", "random");
+    fprintf(f, "  \"weights_random\": {\"seed\": %llu, \"p_plus\": %.17g},\n",
+            (unsigned long long)m->random_seed, m->random_p_plus);
+    fputs("  \"accuracy_meaningful\": false,\n", f);
+}
+
 void scim_report_json(const struct scim_report *r, FILE *f)
 {
     const struct scim_images *res = r->res;
@@ -600,6 +626,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_int(f, "seed", (unsigned long long)r->cfg->workload.seed);
     json_num(f, "accuracy", r->accuracy, 1);
     json_int(f, "correct", (unsigned long long)res->correct);
+    json_random_weights(r, f);
     json_read_mode(r, f);
     json_uncertainty(r, f);
     json_bayesian(r, f);
