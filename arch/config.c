@@ -318,7 +318,7 @@ static int load(struct scim_config *cfg, const char *path, const struct scim_ove
         if (d->errors == before && !point)
             scim_config_cross_check(cfg, doc.root, d);
         if (point)
-            cfg->energy.mode = SCIM_ENERGY_PHYSICAL;
+            cfg->energy.mode = SCIM_ENERGY_PHYSICAL, cfg->cost.point = 1;
         if (d->errors == before)
             scim_cost_init(cfg, doc.root, d);
         rc = d->errors > before ? SCIM_ECONFIG : 0;

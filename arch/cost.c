@@ -235,9 +235,28 @@ static void calibrate(struct scim_config *cfg)
     }
 }
 
+/* In physical mode the calibration keys change nothing: say so where they are written. */
+static void unused_calibration(const struct scim_node *root, struct scim_diag *d)
+{
+    static const char *const keys[][2] = {{"energy", "table"}, {"energy", "calibration_point"}};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const struct scim_node *s = scim_node_get(root, keys[i][0]);
+        const struct scim_node *k = s ? scim_node_get(s, keys[i][1]) : NULL;
+        if (k)
+            scim_diag_warn(d, &k->loc, "%s.%s has no effect: energy.mode is physical (every "
+                           "block priced by its model)", keys[i][0], keys[i][1]);
+    }
+    const struct scim_node *area = scim_node_get(root, "area");
+    if (area)
+        scim_diag_warn(d, &area->loc, "area.* has no effect: energy.mode is physical (every "
+                       "block's area from its model)");
+}
+
 int scim_cost_init(struct scim_config *cfg, const struct scim_node *root, struct scim_diag *d)
 {
     int rc = physical(cfg, root, d);
+    if (rc == 0 && cfg->energy.mode == SCIM_ENERGY_PHYSICAL && !cfg->cost.point)
+        unused_calibration(root, d);
     if (rc < 0 || cfg->energy.mode != SCIM_ENERGY_CALIBRATED)
         return rc;
     struct scim_config *cal = calloc(1, sizeof(*cal));

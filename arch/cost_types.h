@@ -51,6 +51,7 @@ struct scim_ref_read {
 
 struct scim_cost {
     int ready;                      /* 1 once filled (scim_cost_init) */
+    int point;                      /* 1: this config is a calibration point */
     struct scim_tech tech;          /* the technology point */
     struct scim_array_cost array;   /* the crossbar periphery, per event and per array */
     double cell_lrs_j, cell_hrs_j;  /* one conducting cell read in the low / high state, J */
