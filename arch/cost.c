@@ -157,7 +157,10 @@ static void survey_check(const struct scim_config *cfg, const struct scim_node *
 {
     const struct scim_devinst *adc = &cfg->adc.device;
     int bits = adc->ops->adc->bits(adc->params);
-    double rate = 1.0 / cfg->cost.adc_s, floor_j = scim_adc_survey_min_j(bits, rate);
+    /* the rate it runs at: a conversion every whole number of clock cycles */
+    double period = 1.0 / cfg->chip.clock_hz, cycles = ceil(cfg->cost.adc_s / period - 1e-9);
+    double rate = 1.0 / ((cycles < 1 ? 1 : cycles) * period);
+    double floor_j = scim_adc_survey_min_j(bits, rate);
     if (cfg->cost.adc_j < floor_j)
         scim_diag_warn(d, loc_at(root, "adc", "model"),
                        "adc: %.3g fJ per %d-bit conversion at %.3g GS/s is below the survey "
@@ -235,28 +238,36 @@ static void calibrate(struct scim_config *cfg)
     }
 }
 
-/* In physical mode the calibration keys change nothing: say so where they are written. */
-static void unused_calibration(const struct scim_node *root, struct scim_diag *d)
+/* In physical mode the calibration keys change nothing: say so where a value other than
+ * the default is written (a base config's own Table II is no request). */
+static void unused_calibration(const struct scim_config *cfg, const struct scim_node *root,
+                               struct scim_diag *d)
 {
-    static const char *const keys[][2] = {{"energy", "table"}, {"energy", "calibration_point"}};
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-        const struct scim_node *s = scim_node_get(root, keys[i][0]);
-        const struct scim_node *k = s ? scim_node_get(s, keys[i][1]) : NULL;
-        if (k)
-            scim_diag_warn(d, &k->loc, "%s.%s has no effect: energy.mode is physical (every "
-                           "block priced by its model)", keys[i][0], keys[i][1]);
+    struct scim_config def;
+    struct scim_diag quiet;
+    scim_diag_init(&quiet, NULL);
+    if (scim_config_load_point(&def, NULL, &quiet) == 0) {
+        const struct scim_node *e = scim_node_get(root, "energy");
+        const struct scim_node *t = e ? scim_node_get(e, "table") : NULL, *a = scim_node_get(root, "area");
+        if (t && memcmp(&cfg->energy.table, &def.energy.table, sizeof(def.energy.table)))
+            scim_diag_warn(d, &t->loc, "energy.table has no effect: energy.mode is physical "
+                           "(every block priced by its model)");
+        if (a && memcmp(&cfg->area, &def.area, sizeof(def.area)))
+            scim_diag_warn(d, &a->loc, "area.* has no effect: energy.mode is physical (every "
+                           "block's area from its model)");
+        if (cfg->energy.calibration_point && *cfg->energy.calibration_point)
+            scim_diag_warn(d, e ? &e->loc : NULL, "energy.calibration_point has no effect: "
+                           "energy.mode is physical");
+        scim_config_free(&def);
     }
-    const struct scim_node *area = scim_node_get(root, "area");
-    if (area)
-        scim_diag_warn(d, &area->loc, "area.* has no effect: energy.mode is physical (every "
-                       "block's area from its model)");
+    scim_diag_free(&quiet);
 }
 
 int scim_cost_init(struct scim_config *cfg, const struct scim_node *root, struct scim_diag *d)
 {
     int rc = physical(cfg, root, d);
     if (rc == 0 && cfg->energy.mode == SCIM_ENERGY_PHYSICAL && !cfg->cost.point)
-        unused_calibration(root, d);
+        unused_calibration(cfg, root, d);
     if (rc < 0 || cfg->energy.mode != SCIM_ENERGY_CALIBRATED)
         return rc;
     struct scim_config *cal = calloc(1, sizeof(*cal));
