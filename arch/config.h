@@ -244,6 +244,14 @@ void scim_cost_free(struct scim_cost *c);
 /* Write the resolved config as YAML (every key, units, a comment per key). */
 void scim_config_emit(const struct scim_config *cfg, FILE *f);
 
+/* Visit every key of a resolved config in the order of its resolved YAML (device parameters,
+ * then the section's own keys, then its child sections): fn gets the dotted path
+ * ("crossbar.cell.r_p"), the key's table row and the struct its value lives in (the section's,
+ * or the device's parameters), so p->offset into values is the value. */
+typedef void scim_config_key_fn(void *ctx, const char *path, const struct scim_param *p,
+                                const void *values);
+void scim_config_each_key(const struct scim_config *cfg, scim_config_key_fn *fn, void *ctx);
+
 /* Print every key with its default, unit and meaning (spincim config --defaults). */
 void scim_config_describe(FILE *f);
 
