@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adc_code.h"
 #include "scim_device.h"
 
 struct flash_params {
@@ -77,12 +78,7 @@ static double flash_static(const void *pv, const struct scim_tech *t)
 
 static uint32_t flash_convert(const void *pv, double x)
 {
-    const struct flash_params *p = pv;
-    double max = comparators(p);
-    double r = floor(x + 0.5);
-    if (!(r > 0.0))
-        return 0;
-    return (uint32_t)(r > max ? max : r);
+    return scim_adc_code(x, comparators(pv));
 }
 
 static const struct scim_adc_ops flash_ops = {

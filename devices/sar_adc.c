@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adc_code.h"
 #include "scim_device.h"
 
 struct sar_params {
@@ -94,10 +95,7 @@ static double sar_static(const void *pv, const struct scim_tech *t)
 
 static uint32_t sar_convert(const void *pv, double x)
 {
-    double max = levels(pv) - 1.0, r = floor(x + 0.5);
-    if (!(r > 0.0))
-        return 0;
-    return (uint32_t)(r > max ? max : r);
+    return scim_adc_code(x, levels(pv) - 1.0);
 }
 
 static const struct scim_adc_ops sar_ops = {
