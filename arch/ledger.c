@@ -389,6 +389,47 @@ void scim_latency_free(struct scim_latency *lat)
     memset(lat, 0, sizeof(*lat));
 }
 
+/* ---- the macro ---- */
+
+int scim_macro_component(enum scim_component c)
+{
+    return c == SCIM_C_CROSSBAR || c == SCIM_C_DECODE_SENSE || c == SCIM_C_ADC ||
+           c == SCIM_C_ACCUMULATOR;
+}
+
+/* Leakage of the macro's blocks: each array's periphery, each weight-array ADC (its static
+ * power) and the accumulator after it, W. */
+static double macro_static_w(const struct scim_config *cfg, const struct scim_mapping *mp)
+{
+    const struct scim_cost *c = &cfg->cost;
+    double adcs = 0.0;
+    for (int l = 0; l < mp->n_layers; l++)
+        adcs += (double)mp->layers[l].arrays * mp->layers[l].adcs_per_array;
+    return mp->total_arrays * c->array.leakage_w +
+           adcs * (c->adc_static_w + c->logic[SCIM_LOGIC_ACCUMULATOR].leakage_w);
+}
+
+void scim_macro_compute(const struct scim_config *cfg, const struct scim_mapping *mp, int passes,
+                        const struct scim_area *a, const double *energy_comp,
+                        struct scim_macro *m)
+{
+    uint64_t cycles = 0;
+    memset(m, 0, sizeof(*m));
+    for (int l = 0; l < mp->n_layers; l++) {
+        struct scim_layer_cycles c;
+        scim_layer_cycles(cfg, &mp->layers[l], &c);
+        cycles += (uint64_t)mp->layers[l].positions * c.xbar;
+    }
+    m->busy_s = (double)cycles * (double)passes / cfg->chip.clock_hz;
+    m->static_w = macro_static_w(cfg, mp);
+    m->energy_j = cfg->energy.include_static ? m->static_w * m->busy_s : 0.0;
+    for (int c = 0; c < SCIM_C_COUNT; c++)
+        if (scim_macro_component(c)) {
+            m->energy_j += energy_comp[c];
+            m->area_m2 += a->comp[c];
+        }
+}
+
 double scim_ops_per_pass(const struct scim_mapping *mp)
 {
     double ops = 0.0;

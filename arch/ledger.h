@@ -86,6 +86,28 @@ int scim_latency_estimate(const struct scim_config *cfg, const struct scim_mappi
                           int passes, int rng_modules, struct scim_latency *lat);
 void scim_latency_free(struct scim_latency *lat);
 
+/* The macro: the part of the chip a published compute-in-memory macro's figures cover —
+ * the weight arrays with their periphery, the ADCs and the adder-accumulators after them
+ * — apart from the chip around it (scale memory and multipliers, comparators, pooling,
+ * buffers, RNG, averaging, control), so that its TOPS/W and TOPS/mm2 compare with a
+ * macro's. Its time is the arrays' own: the reads and conversions of every position and
+ * pass, without the per-output digital path that follows them. */
+struct scim_macro {
+    double energy_j;  /* per image: its components' dynamic energy + static_w x busy_s, J */
+    double static_w;  /* leakage of the arrays' periphery, the ADCs and the accumulators, W */
+    double area_m2;   /* arrays, periphery, ADCs and accumulators, m^2 */
+    double busy_s;    /* per image: the arrays' reads and conversions, s */
+};
+
+/* 1 when component c belongs to the macro (crossbar, decode_sense, adc, accumulator). */
+int scim_macro_component(enum scim_component c);
+
+/* The macro of a run: energy_comp is the dynamic energy per image by component, a the
+ * chip's areas, passes the Monte Carlo passes per image. */
+void scim_macro_compute(const struct scim_config *cfg, const struct scim_mapping *mp, int passes,
+                        const struct scim_area *a, const double *energy_comp,
+                        struct scim_macro *m);
+
 /* Binary operations per pass as the field counts them (2 per weight: XNOR + add). */
 double scim_ops_per_pass(const struct scim_mapping *mp);
 

@@ -22,6 +22,12 @@ static double ratio(double a, double b)
     return b > 0 ? a / b : NAN;
 }
 
+/* Tera-ops per unit of x (per joule of energy, per second of time), 0 when x is 0. */
+static double macro_tops(const struct scim_report *r, double x)
+{
+    return x > 0 ? r->ops_per_image / x / 1e12 : 0.0;
+}
+
 static void summarize_uncertainty(const struct scim_images *res, struct scim_unc_summary *u)
 {
     double n = res->n_images, ok = 0, acc = 0, ok_acc = 0, bad_rej = 0;
@@ -78,6 +84,7 @@ int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
     r->latency_s = r->lat.image_s;
     r->ops_per_image = scim_ops_per_pass(mp) * res->mc_samples;
     r->tops_per_w = r->energy_per_image > 0 ? r->ops_per_image / r->energy_per_image / 1e12 : 0.0;
+    scim_macro_compute(cfg, mp, res->mc_samples, &r->area, r->energy_comp, &r->macro);
     scim_config_hash(cfg, r->config_hash);
     summarize_uncertainty(res, &r->unc);
     return 0;
@@ -313,6 +320,11 @@ void scim_report_print(const struct scim_report *r, FILE *f)
                 fmt(r->lat.clock_hz, SCIM_DIM_FREQ, b));
     fprintf(f, "  throughput    %.1f images/s (%.3g TOPS: binary ops per second)\n", r->throughput,
             r->throughput * r->ops_per_image / 1e12);
+    fprintf(f, "  macro         %.2f TOPS/W, %.3g TOPS/mm2 (arrays, periphery, ADCs, accumulators: "
+               "%s, %s, busy %s per image)\n",
+            macro_tops(r, r->macro.energy_j), macro_tops(r, r->macro.busy_s) / (r->macro.area_m2 * 1e6),
+            fmt(r->macro.energy_j, SCIM_DIM_ENERGY, a), fmt(r->macro.area_m2, SCIM_DIM_AREA, b),
+            fmt(r->macro.busy_s, SCIM_DIM_TIME, c));
     if (res->chip.ev[SCIM_EV_ADC_CLIP])
         fprintf(f, "  ADC clips     %llu of %llu conversions\n",
                 (unsigned long long)res->chip.ev[SCIM_EV_ADC_CLIP],
@@ -609,6 +621,25 @@ static void json_random_weights(const struct scim_report *r, FILE *f)
     fputs("  \"accuracy_meaningful\": false,\n", f);
 }
 
+/* The macro alone (ledger.h): what a published macro's TOPS/W and TOPS/mm2 cover. */
+static void json_macro(const struct scim_report *r, FILE *f)
+{
+    const struct scim_macro *m = &r->macro;
+    fputs("  \"macro\": {\"components\": [", f);
+    for (int c = 0, n = 0; c < SCIM_C_COUNT; c++)
+        if (scim_macro_component(c))
+            fprintf(f, "%s\"%s\"", n++ ? ", " : "", scim_component_name(c));
+    fputs("], \"energy_per_image_j\": ", f), json_double(f, m->energy_j);
+    fputs(", \"static_power_w\": ", f), json_double(f, m->static_w);
+    fputs(", \"area_mm2\": ", f), json_double(f, m->area_m2 * 1e6);
+    fputs(", \"busy_per_image_s\": ", f), json_double(f, m->busy_s);
+    fputs(", \"tops_per_w\": ", f), json_double(f, macro_tops(r, m->energy_j));
+    fputs(", \"tops\": ", f), json_double(f, macro_tops(r, m->busy_s));
+    fputs(", \"tops_per_mm2\": ", f);
+    json_double(f, m->area_m2 > 0 ? macro_tops(r, m->busy_s) / (m->area_m2 * 1e6) : 0.0);
+    fputs("},\n", f);
+}
+
 void scim_report_json(const struct scim_report *r, FILE *f)
 {
     const struct scim_images *res = r->res;
@@ -651,6 +682,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_num(f, "throughput_images_per_s", r->throughput, 1);
     json_num(f, "ops_per_image", r->ops_per_image, 1);
     json_num(f, "tops_per_w", r->tops_per_w, 1);
+    json_macro(r, f);
     fprintf(f,
             "  \"hardware\": {\"arrays\": %d, \"adcs\": %d, \"rng_modules\": %d, "
             "\"scale_memory_bits\": %llu, \"buffer_bits\": %llu, \"skip_buffer_bits\": %llu},\n",

@@ -108,6 +108,49 @@ static void hand_counts(void)
     scim_diag_free(&d);
 }
 
+/* The macro (ledger.h): its energy is the arrays', periphery's, ADCs' and accumulators'
+ * dynamic energy plus their leakage over the arrays' own time (reads and conversions of
+ * every position, without the per-output digital path); its area those components'. */
+static void macro_scope(void)
+{
+    struct tlayer_spec spec[] = {{SCIM_LAYER_LINEAR, 20, 0, 0, 0, SCIM_POOL_NONE, 1},
+                                 {SCIM_LAYER_LINEAR, 10, 0, 0, 0, SCIM_POOL_NONE, 1}};
+    struct scim_model m;
+    struct scim_config cfg;
+    struct scim_mapping mp;
+    struct scim_diag d;
+    const char *ov[] = {"energy.mode=physical"};
+    tm_build(&m, spec, 2, 3, 10, 10, SCIM_INPUT_BINARY, 1);
+    tm_load_cfg(&cfg, ov, 1);
+    scim_diag_init(&d, stderr);
+    ASSERT_EQ(scim_map_model(&mp, &m, &cfg, &d), 0);
+    double e[SCIM_C_COUNT] = {0};
+    struct scim_counts c = mp.layers[0].per_pass;
+    scim_counts_add(&c, &mp.layers[1].per_pass);
+    scim_price(&cfg, &mp, &c, e);
+    struct scim_area a;
+    struct scim_macro mac;
+    scim_area_compute(&cfg, &mp, 0, &a);
+    scim_macro_compute(&cfg, &mp, 2, &a, e, &mac);
+    /* layer 0: 8 sequential reads of (10 ns + 8 conversions of 1 ns); layer 1: 1 read */
+    struct scim_layer_cycles l0, l1;
+    scim_layer_cycles(&cfg, &mp.layers[0], &l0);
+    scim_layer_cycles(&cfg, &mp.layers[1], &l1);
+    ASSERT_EQ(l0.xbar, 8 * (10 + 8 * 1));
+    ASSERT_NEAR(mac.busy_s, 2.0 * (double)(l0.xbar + l1.xbar) / cfg.chip.clock_hz, 1e-18);
+    double dyn = e[SCIM_C_CROSSBAR] + e[SCIM_C_DECODE_SENSE] + e[SCIM_C_ADC] + e[SCIM_C_ACCUMULATOR];
+    ASSERT(mac.static_w > 0);
+    ASSERT_NEAR(mac.energy_j, dyn + mac.static_w * mac.busy_s, 1e-24);
+    ASSERT(mac.energy_j < dyn + e[SCIM_C_MULTIPLIER] + e[SCIM_C_SCALE_MEMORY]);
+    ASSERT_NEAR(mac.area_m2, a.comp[SCIM_C_CROSSBAR] + a.comp[SCIM_C_DECODE_SENSE] +
+                a.comp[SCIM_C_ADC] + a.comp[SCIM_C_ACCUMULATOR], 1e-18);
+    ASSERT(scim_macro_component(SCIM_C_ADC) && !scim_macro_component(SCIM_C_BUFFER));
+    scim_mapping_free(&mp);
+    scim_config_free(&cfg);
+    scim_model_free(&m);
+    scim_diag_free(&d);
+}
+
 static void run(const struct scim_config *cfg, const struct scim_model *m,
                 const struct scim_mapping *mp, const struct scim_dataset *ds, int threads,
                 int no_reuse, struct scim_images *res)
@@ -366,6 +409,7 @@ int main(void)
     table7_modules();
     spindrop_off();
     hand_counts();
+    macro_scope();
     engine_determinism_and_totals();
     residual_reuse();
     residual_overlapped();
