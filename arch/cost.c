@@ -105,10 +105,14 @@ static void devices_at(struct scim_config *cfg)
     const struct scim_devinst *cell = &cfg->crossbar.cell, *adc = &cfg->adc.device;
     const struct scim_cell_ops *co = cell->ops->cell;
     double temp = cfg->chip.temperature_k;
-    c->cell_lrs_j = co->read_energy_j(cell->params, co->levels - 1, temp);
-    c->cell_hrs_j = co->read_energy_j(cell->params, 0, temp);
+    /* the cell model gives V_read^2 G t; the supply pays read_supply_v / V_read of that */
+    double supply = c->array.read_supply_v / co->read_voltage_v(cell->params);
+    c->cell_lrs_j = supply * co->read_energy_j(cell->params, co->levels - 1, temp);
+    c->cell_hrs_j = supply * co->read_energy_j(cell->params, 0, temp);
     const struct scim_devinst *sc = &cfg->scale_memory.cell;
-    c->scell_j = sc->ops->cell->read_energy_j(sc->params, sc->ops->cell->levels / 2, temp);
+    double v_main = co->read_voltage_v(cell->params), v_s = sc->ops->cell->read_voltage_v(sc->params);
+    double s_supply = c->array.read_supply_v == v_main ? 1.0 : c->array.read_supply_v / v_s;
+    c->scell_j = s_supply * sc->ops->cell->read_energy_j(sc->params, sc->ops->cell->levels / 2, temp);
     c->scell_read_s = sc->ops->cell->read_latency_s(sc->params);
     c->adc_j = adc->ops->adc->energy_j(adc->params, &c->tech);
     c->adc_s = adc->ops->adc->latency_s(adc->params, &c->tech);

@@ -10,7 +10,9 @@
  * C_BL = rows (pitch c_wire + the access drain); biasing it to V_read for a read
  * draws C_BL V_read V_dd. The decoder switches 4 log2 rows + 2 gates a read;
  * the column mux one transmission gate and its share of the line to the ADC a
- * conversion. A read lasts the cell's pulse, or longer when the wordline's
+ * conversion. The cells' read current I = V_read G flows for the pulse from the supply
+ * through the bitline clamp (read_from: vdd, the default: the supply pays V_dd I t) or
+ * from a dedicated reference (v_read: V_read I t). A read lasts the cell's pulse, or longer when the wordline's
  * distributed RC (0.38 R C, to 90 %: x 2.3) plus the bitline's settling through
  * the conducting cells (3 time constants) do not fit in it. Area: the decoder
  * (rows (0.5 log2 rows + 1) gates), a driver per row sized to its line
@@ -22,12 +24,17 @@
 #include "scim_device.h"
 
 struct array_params {
+    int read_from;       /* 0: the read current comes from V_dd through the clamp; 1: from V_read */
     double access_width; /* access transistor width, in minimum widths */
     double mux_gates;    /* gate-equivalents switching per column routed to its ADC */
     double column_gates; /* gate-equivalents per column: mux and bitline clamp */
 };
 
 static const struct scim_param array_table[] = {
+    SCIM_PARAM_ENUM(struct array_params, "read_from", read_from, "vdd|v_read", "vdd",
+                    "where the cells' read current comes from: vdd = the supply, through the "
+                    "bitline clamp that holds V_read (the supply pays V_dd I t per cell read); "
+                    "v_read = a dedicated V_read reference (V_read I t)"),
     SCIM_PARAM_F64(struct array_params, "access_width", access_width, SCIM_DIM_NONE, 0.5, 20, "1",
                    "cell access transistor width, in minimum widths"),
     SCIM_PARAM_F64(struct array_params, "mux_gates", mux_gates, SCIM_DIM_NONE, 0, 100, "1",
@@ -97,6 +104,7 @@ static int array_cost(const void *pv, const struct scim_tech *t, const struct sc
     out->read_delay_s = read_delay(p, t, r);
     out->area_m2 = gates * t->gate_area_m2;
     out->leakage_w = gates * t->gate_leakage_w;
+    out->read_supply_v = p->read_from ? r->v_read_v : t->vdd_v;
     return 0;
 }
 

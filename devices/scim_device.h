@@ -202,6 +202,8 @@ struct scim_array_cost {
     double read_delay_s;      /* one read: wordline rise, bitline settling and the cell pulse, s */
     double area_m2;           /* decoders, drivers, column mux and bias of one array, m^2 */
     double leakage_w;         /* one array's periphery, W */
+    double read_supply_v;     /* supply the cells' read current is drawn from: V_dd through the
+                                 bitline clamp, or the read voltage from its own reference, V */
 };
 
 struct scim_array_ops {

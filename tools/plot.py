@@ -191,9 +191,11 @@ class Plotter:
         self.made, self.skipped = [], []
 
     def save(self, fig, name, title, what):
+        # tight_layout counts the legends beside the axes and the long tick labels, so
+        # nothing is clipped and every image keeps its size (WIDTH_IN x HEIGHT_IN).
         fig.tight_layout()
-        for ext in ("png", "svg"):  # "tight": legends beside the axes and long labels stay in
-            fig.savefig(os.path.join(self.out, f"{name}.{ext}"), dpi=DPI, bbox_inches="tight")
+        for ext in ("png", "svg"):
+            fig.savefig(os.path.join(self.out, f"{name}.{ext}"), dpi=DPI)
         plt.close(fig)
         self.made.append({"name": name, "title": title, "what": what,
                           "png": f"plots/{name}.png", "svg": f"plots/{name}.svg"})

@@ -56,7 +56,7 @@ static void hand_counts(void)
     ASSERT_NEAR(e[SCIM_C_ACCUMULATOR], 380 * 0.12e-12, 1e-24);
     ASSERT_NEAR(e[SCIM_C_COMPARATOR], 20 * 0.01e-12, 1e-26);
     /* Physical energy of the same pass: wordlines, decoder and column mux per event, a
-     * 5-bit flash ADC per conversion, each conducting cell V^2 G t at its state's
+     * 5-bit flash ADC per conversion, each conducting cell V_dd V_read G t at its state's
      * conductance (0.1 V, 10 ns; R_P 331 kohm, R_AP = R_P (1 + TMR / (1 + V^2/V_h^2)) with
      * TMR 1, V_h 0.5 V) and each sensed bitline biased to V_read. */
     struct scim_config dev;
@@ -71,8 +71,8 @@ static void hand_counts(void)
     ASSERT_NEAR(ed[SCIM_C_DECODE_SENSE], 300 * k->array.wordline_energy_j +
                 19 * k->array.decoder_energy_j + 380 * k->array.mux_energy_j, 1e-27);
     ASSERT_NEAR(ed[SCIM_C_ADC], 380 * k->adc_j, 1e-27);
-    ASSERT_NEAR(ed[SCIM_C_CROSSBAR], (4000 * g_p + 2000 * g_ap) * 0.01 * 10e-9 +
-                380 * k->array.bitline_energy_j, 1e-27);
+    ASSERT_NEAR(ed[SCIM_C_CROSSBAR], (4000 * g_p + 2000 * g_ap) * 0.1 * 1.1 * 10e-9 +
+                380 * k->array.bitline_energy_j, 1e-27); /* I = V_read G from the 1.1 V supply */
     ASSERT_NEAR(ed[SCIM_C_ACCUMULATOR], 380 * k->logic[SCIM_LOGIC_ACCUMULATOR].energy_j, 1e-27);
     /* The physics at 40 nm, 1.1 V against the figures of device-physics.md: a 256-column
      * wordline ~55 fJ (§7.5), a decode 1-3 fJ per stage (§7.5), a 5-bit flash conversion
