@@ -297,9 +297,10 @@ int scim_config_load(struct scim_config *cfg, const char *path, const char *cons
     return rc;
 }
 
-int scim_config_load_at(struct scim_config *cfg, const char *path,
-                        const struct scim_override *overrides, size_t n_overrides,
-                        struct scim_diag *d)
+/* A full config (point 0: its workload required, its cost in its own mode) or a
+ * calibration point (point 1: the chip only, its cost physical). */
+static int load(struct scim_config *cfg, const char *path, const struct scim_override *overrides,
+                size_t n_overrides, int point, struct scim_diag *d)
 {
     struct scim_doc doc;
     memset(cfg, 0, sizeof(*cfg));
@@ -311,11 +312,15 @@ int scim_config_load_at(struct scim_config *cfg, const char *path,
         for (const struct section *s = scim_config_sections; s->key; s++)
             load_section(s, cfg, scim_node_get(doc.root, s->key), "", doc.dir, d);
         top_unknown(doc.root, d);
-        if (d->errors == before && !cfg->workload.model) /* the whole workload section is missing */
+        if (d->errors == before && !cfg->workload.model && !point) /* no workload section */
             scim_diag_error(d, doc.root ? &doc.root->loc : &(struct scim_loc){path, 0, 0},
                             "missing required key 'model' in 'workload'");
-        if (d->errors == before)
+        if (d->errors == before && !point)
             scim_config_cross_check(cfg, doc.root, d);
+        if (point)
+            cfg->energy.mode = SCIM_ENERGY_PHYSICAL, cfg->cost.point = 1;
+        if (d->errors == before)
+            scim_cost_init(cfg, doc.root, d);
         rc = d->errors > before ? SCIM_ECONFIG : 0;
     }
     if (rc == 0 && path && !(cfg->path = strdup(path)))
@@ -326,6 +331,18 @@ int scim_config_load_at(struct scim_config *cfg, const char *path,
     if (rc < 0)
         scim_config_free(cfg);
     return rc;
+}
+
+int scim_config_load_at(struct scim_config *cfg, const char *path,
+                        const struct scim_override *overrides, size_t n_overrides,
+                        struct scim_diag *d)
+{
+    return load(cfg, path, overrides, n_overrides, 0, d);
+}
+
+int scim_config_load_point(struct scim_config *cfg, const char *path, struct scim_diag *d)
+{
+    return load(cfg, path, NULL, 0, 1, d);
 }
 
 static void free_tree(const struct section *s, struct scim_config *cfg)
@@ -346,6 +363,7 @@ static void free_tree(const struct section *s, struct scim_config *cfg)
 
 void scim_config_free(struct scim_config *cfg)
 {
+    scim_cost_free(&cfg->cost);
     free_tree(scim_config_sections, cfg);
     free(cfg->path);
     memset(cfg, 0, sizeof(*cfg));

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cost_types.h"
 #include "devices/scim_device.h"
 #include "sim/base/diag.h"
 #include "uncertainty.h"
@@ -32,7 +33,11 @@ struct scim_chip_cfg {
     double clock_hz;     /* digital clock, Hz */
     double vdd_v;        /* supply voltage, V */
     double temperature_k; /* operating temperature, K */
+    int transistor;      /* enum scim_transistor: logic transistor flavor */
+    struct scim_devinst technology; /* chip.technology: the CMOS technology model */
 };
+
+enum scim_transistor { SCIM_TRANSISTOR_HP = 0, SCIM_TRANSISTOR_LSTP };
 
 enum scim_encoding { SCIM_ENC_COMPLEMENTARY = 0 };
 /* How a read turns into an ADC code: the exact match count (digital), or the column
@@ -46,9 +51,7 @@ struct scim_crossbar_cfg {
     int64_t rows_per_read;   /* weights (wordline pairs) activated per read */
     int read_mode;           /* enum scim_read_mode */
     double wire_resistance_ohm; /* bitline wire resistance per cell segment (analog IR drop), ohm */
-    double wordline_energy_j; /* energy to drive one wordline once (device mode), J */
-    double decoder_energy_j; /* row decoder energy per read (device mode), J */
-    double periphery_area_fraction; /* drivers/decoders/mux area as a fraction of the array */
+    struct scim_devinst periphery; /* crossbar.model: the array's periphery (lines, decoder, mux) */
     struct scim_devinst cell; /* crossbar.cell: the cell of the weight arrays */
 };
 
@@ -95,7 +98,9 @@ struct scim_mapping_cfg {
     int first_layer_encoding; /* enum scim_first_layer: first-layer input encoding */
 };
 
-/* Per-event energies of table mode (Scale-Dropout Table II and periphery defaults), J. */
+/* Per-event energies at the calibration point (Scale-Dropout Table II and periphery
+ * defaults), J: in calibrated mode each block costs its value times the ratio of its physical
+ * energy here to its physical energy at the calibration point. */
 struct scim_energy_table_cfg {
     double crossbar_read;   /* one array read operation */
     double decode_sense;    /* decoding/sensing of one array read (includes the ADCs) */
@@ -112,10 +117,16 @@ struct scim_energy_table_cfg {
     double averaging;       /* one averaging-block operation (one MC pass output) */
 };
 
-enum scim_energy_mode { SCIM_ENERGY_TABLE = 0, SCIM_ENERGY_DEVICE };
+enum scim_energy_mode { SCIM_ENERGY_CALIBRATED = 0, SCIM_ENERGY_PHYSICAL };
+
+/* The digital blocks' model. */
+struct scim_logic_cfg {
+    struct scim_devinst device; /* logic.model */
+};
 
 struct scim_energy_cfg {
     int mode;              /* enum scim_energy_mode */
+    char *calibration_point; /* config file of the calibration point, "" = built-in defaults */
     int include_static;    /* 1: add static power x latency */
     double digital_static_w; /* static power of the digital periphery (all blocks), W */
     struct scim_energy_table_cfg table; /* energy.table */
@@ -185,12 +196,14 @@ struct scim_config {
     struct scim_buffer_cfg buffer;           /* buffer */
     struct scim_dropout_cfg dropout;         /* dropout (and dropout.rng) */
     struct scim_mapping_cfg mapping;         /* mapping */
+    struct scim_logic_cfg logic;             /* logic */
     struct scim_energy_cfg energy;           /* energy (and energy.table) */
     struct scim_area_cfg area;               /* area */
     struct scim_workload_cfg workload;       /* workload */
     struct scim_uncertainty_cfg uncertainty; /* uncertainty */
     struct scim_fault_cfg faults;            /* faults */
     struct scim_testing_cfg testing;         /* testing */
+    struct scim_cost cost;                   /* every block priced at this point (cost.h) */
 };
 
 /*
@@ -217,8 +230,27 @@ int scim_config_load_at(struct scim_config *cfg, const char *path,
                         const struct scim_override *overrides, size_t n_overrides,
                         struct scim_diag *d);
 
+/* Load the chip of a config file (NULL: the built-in defaults) as a calibration point:
+ * its workload is not required and its cost is physical (energy.mode ignored). */
+int scim_config_load_point(struct scim_config *cfg, const char *path, struct scim_diag *d);
+
+/* The cost model (cost.c, cost.h): fill cfg->cost (and the calibration point's config in
+ * calibrated mode); root: the config's document, for the locations of errors. Called by
+ * the loader once the config checks out. Returns 0 or < 0 (errors in d). */
+struct scim_node;
+int scim_cost_init(struct scim_config *cfg, const struct scim_node *root, struct scim_diag *d);
+void scim_cost_free(struct scim_cost *c);
+
 /* Write the resolved config as YAML (every key, units, a comment per key). */
 void scim_config_emit(const struct scim_config *cfg, FILE *f);
+
+/* Visit every key of a resolved config in the order of its resolved YAML (device parameters,
+ * then the section's own keys, then its child sections): fn gets the dotted path
+ * ("crossbar.cell.r_p"), the key's table row and the struct its value lives in (the section's,
+ * or the device's parameters), so p->offset into values is the value. */
+typedef void scim_config_key_fn(void *ctx, const char *path, const struct scim_param *p,
+                                const void *values);
+void scim_config_each_key(const struct scim_config *cfg, scim_config_key_fn *fn, void *ctx);
 
 /* Print every key with its default, unit and meaning (spincim config --defaults). */
 void scim_config_describe(FILE *f);

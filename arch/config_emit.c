@@ -2,8 +2,8 @@
  * config_emit.c - a config written out through the schema (config_schema.c): the
  * resolved.yaml of a run (every key of every section and device, defaults filled in, SI
  * units, each section with its description), the documentation of every key (`spincim
- * config --defaults`), and the config hash that tells whether two runs used the same
- * values.
+ * config --defaults`), the walk over every key (a sensitivity's), and the config hash that
+ * tells whether two runs used the same values.
  */
 #include "config.h"
 
@@ -38,6 +38,38 @@ void scim_config_emit(const struct scim_config *cfg, FILE *f)
     if (cfg->path)
         fprintf(f, "# loaded from: %s\n", cfg->path);
     emit_tree(scim_config_sections, cfg, f, 0);
+}
+
+static void each_table(const struct scim_param *t, const void *values, const char *parent,
+                       scim_config_key_fn *fn, void *ctx)
+{
+    char path[256];
+    for (; t && t->key; t++) {
+        scim_config_join_path(path, sizeof(path), parent, t->key);
+        fn(ctx, path, t, values);
+    }
+}
+
+static void each_tree(const struct section *s, const struct scim_config *cfg, const char *parent,
+                      scim_config_key_fn *fn, void *ctx)
+{
+    for (; s && s->key; s++) {
+        char path[256];
+        scim_config_join_path(path, sizeof(path), parent, s->key);
+        if (s->dev_class) {
+            const struct scim_devinst *dev =
+                (const struct scim_devinst *)((const char *)cfg + s->dev_offset);
+            each_table(dev->ops->params, dev->params, path, fn, ctx);
+        }
+        if (s->table)
+            each_table(s->table, (const char *)cfg + s->offset, path, fn, ctx);
+        each_tree(s->children, cfg, path, fn, ctx);
+    }
+}
+
+void scim_config_each_key(const struct scim_config *cfg, scim_config_key_fn *fn, void *ctx)
+{
+    each_tree(scim_config_sections, cfg, "", fn, ctx);
 }
 
 static void describe_tree(const struct section *s, const char *parent, FILE *f)

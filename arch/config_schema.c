@@ -21,10 +21,17 @@
 static const struct scim_param chip_params[] = {
     STR(struct scim_chip_cfg, "name", name, "spincim-chip", "chip name, copied to the reports"),
     F64(struct scim_chip_cfg, "technology_node", technology_node_m, SCIM_DIM_LENGTH, 1e-9, 1e-6,
-        "40nm", "CMOS technology node; the feature size F of every F^2 area"),
+        "40nm", "CMOS technology node (7 nm to 130 nm with the ptm model): the feature size F of "
+        "every F^2 area, and the capacitances, currents and delays of chip.technology"),
     F64(struct scim_chip_cfg, "clock", clock_hz, SCIM_DIM_FREQ, 1e6, 1e10, "1GHz",
-        "clock of the digital periphery; analog delays round up to whole cycles"),
-    F64(struct scim_chip_cfg, "vdd", vdd_v, SCIM_DIM_VOLT, 0.3, 5.0, "1.1V", "core supply voltage"),
+        "clock of the digital periphery; analog delays round up to whole cycles; the "
+        "accumulator's loop must fit in one cycle"),
+    F64(struct scim_chip_cfg, "vdd", vdd_v, SCIM_DIM_VOLT, 0.3, 5.0, "1.1V",
+        "core supply of the CMOS periphery: energies scale as C V^2, delays by the alpha-power "
+        "law; the technology model refuses a supply the node does not run at"),
+    ENUM(struct scim_chip_cfg, "transistor", transistor, "hp|lstp", "lstp",
+         "logic transistor flavor: hp = high performance, lstp = low standby power (slower, "
+         "1000x less leakage); memory bit-cells use low-leakage transistors either way"),
     F64(struct scim_chip_cfg, "temperature", temperature_k, SCIM_DIM_TEMP, 1.0, 600.0, "300K",
         "operating temperature"),
     {0},
@@ -47,12 +54,6 @@ static const struct scim_param crossbar_params[] = {
         "0ohm",
         "bitline wire resistance per cell segment: first-order IR drop of the analog read "
         "(0 = ideal wires)"),
-    F64(struct scim_crossbar_cfg, "wordline_energy", wordline_energy_j, SCIM_DIM_ENERGY, 0, 1e-9,
-        "55fJ", "energy to drive one wordline once (device energy mode)"),
-    F64(struct scim_crossbar_cfg, "decoder_energy", decoder_energy_j, SCIM_DIM_ENERGY, 0, 1e-9,
-        "20fJ", "row-decoder energy per array read (device energy mode)"),
-    F64(struct scim_crossbar_cfg, "periphery_area", periphery_area_fraction, SCIM_DIM_NONE, 0, 10,
-        "20%", "wordline drivers, decoders and column mux, as a fraction of the cell area"),
     {0},
 };
 
@@ -111,12 +112,18 @@ static const struct scim_param mapping_params[] = {
 };
 
 static const struct scim_param energy_params[] = {
-    ENUM(struct scim_energy_cfg, "mode", mode, "table|device", "table",
-         "table = per-event constants below; device = from the device models"),
+    ENUM(struct scim_energy_cfg, "mode", mode, "calibrated|physical", "calibrated",
+         "calibrated = each block's physical energy scaled so that at energy.calibration_point "
+         "it equals energy.table (area likewise with area.*); physical = the models alone"),
+    PATH(struct scim_energy_cfg, "calibration_point", calibration_point, "",
+         "config whose chip is the operating point energy.table and area.* were measured at; "
+         "empty = the built-in defaults (`spincim config --defaults`: the Scale-Dropout chip, "
+         "40 nm, 1.1 V, 256 x 256, 16 rows per read, 5-bit flash ADCs)"),
     BOOL(struct scim_energy_cfg, "include_static", include_static, "true",
          "add static power x latency to the energy per image"),
     F64(struct scim_energy_cfg, "digital_static", digital_static_w, SCIM_DIM_POWER, 0, 10, "0W",
-        "static power of the digital periphery (accumulators, multipliers, control)"),
+        "static power beyond the modeled blocks (I/O, clock tree, ...); the blocks' own "
+        "leakage comes from the technology model"),
     {0},
 };
 
@@ -255,6 +262,11 @@ static const struct section crossbar_children[] = {
      CFG(crossbar.cell), "sot_mram", NULL},
     {0},
 };
+static const struct section chip_children[] = {
+    {"technology", "the CMOS technology model of the periphery", NULL, 0, SCIM_DEV_TECH,
+     CFG(chip.technology), "ptm", NULL},
+    {0},
+};
 static const struct section dropout_children[] = {
     {"rng", "the random-bit source of the dropout module(s)", NULL, 0, SCIM_DEV_RNG,
      CFG(dropout.rng), "ideal_rng", NULL},
@@ -266,16 +278,16 @@ static const struct section scale_memory_children[] = {
     {0},
 };
 static const struct section energy_children[] = {
-    {"table", "per-event energies of table mode", energy_table_params, CFG(energy.table), 0, 0,
-     NULL, NULL},
+    {"table", "per-event energies at the calibration point (calibrated mode)", energy_table_params,
+     CFG(energy.table), 0, 0, NULL, NULL},
     {0},
 };
 static const struct section area_children[] = {{0}};
 
 const struct section scim_config_sections[] = {
-    {"chip", "technology and operating point", chip_params, CFG(chip), 0, 0, NULL, NULL},
-    {"crossbar", "binary weight arrays", crossbar_params, CFG(crossbar), 0, 0, NULL,
-     crossbar_children},
+    {"chip", "technology and operating point", chip_params, CFG(chip), 0, 0, NULL, chip_children},
+    {"crossbar", "binary weight arrays and their periphery", crossbar_params, CFG(crossbar),
+     SCIM_DEV_ARRAY, CFG(crossbar.periphery), "cim_array", crossbar_children},
     {"adc", "column ADCs", adc_params, CFG(adc), SCIM_DEV_ADC, CFG(adc.device), "flash_adc", NULL},
     {"accumulator", "adder-accumulators after the ADCs", accumulator_params, CFG(accumulator), 0, 0,
      NULL, NULL},
@@ -287,8 +299,11 @@ const struct section scim_config_sections[] = {
     {"dropout", "dropout / Monte Carlo hardware", dropout_params, CFG(dropout), 0, 0, NULL,
      dropout_children},
     {"mapping", "how layers map onto arrays", mapping_params, CFG(mapping), 0, 0, NULL, NULL},
+    {"logic", "the digital blocks (accumulators, multipliers, comparators, control)", NULL,
+     0, SCIM_DEV_LOGIC, CFG(logic.device), "cmos_logic", NULL},
     {"energy", "energy accounting", energy_params, CFG(energy), 0, 0, NULL, energy_children},
-    {"area", "areas of the digital blocks", area_params, CFG(area), 0, 0, NULL, area_children},
+    {"area", "areas of the digital blocks at the calibration point (calibrated mode)", area_params,
+     CFG(area), 0, 0, NULL, area_children},
     {"workload", "model, data and Monte Carlo settings", workload_params, CFG(workload), 0, 0, NULL,
      NULL},
     {"uncertainty", "per-image uncertainty and the OOD rule", uncertainty_params, CFG(uncertainty),

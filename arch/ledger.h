@@ -4,10 +4,14 @@
  *
  * Counting happens on the hot path (arch/events.h); pricing happens once, at
  * the end: energy = sum over events of count x energy per event, per
- * component and per layer, plus static power x time. In table mode the
- * energies per event are the configured constants (Scale-Dropout Table II);
- * in device mode the arrays, ADCs, memories and RNG are priced by their
- * device models and only the digital logic by the table.
+ * component and per layer, plus static power x time. The energies per event
+ * come from the cost model (cost.h): in calibrated mode each block's
+ * energy.table entry scaled by its physical energy here over at the
+ * calibration point (a read is priced as a whole, as the table counts it); in
+ * physical mode every event at its model's energy (cells by their state,
+ * bitlines, wordlines, decoder, mux and ADC per conversion). Areas likewise
+ * (area.* calibrated; arrays, periphery, ADCs and memories from their models);
+ * static power from the technology's leakage.
  */
 #ifndef SCIM_LEDGER_H
 #define SCIM_LEDGER_H
@@ -18,8 +22,10 @@
 #include "mapping.h"
 #include "config.h"
 
-/* Energy of counts c by component, J (adds into e[SCIM_C_COUNT]). */
-void scim_price(const struct scim_config *cfg, const struct scim_counts *c, double *e);
+/* Energy of counts c by component, J (adds into e[SCIM_C_COUNT]); mp gives the
+ * memories' capacity and the classes averaged. */
+void scim_price(const struct scim_config *cfg, const struct scim_mapping *mp,
+                const struct scim_counts *c, double *e);
 
 struct scim_area {
     double comp[SCIM_C_COUNT]; /* area by component, m^2 */
@@ -30,7 +36,15 @@ struct scim_area {
     uint64_t scale_bits;       /* bits of scale memory */
     uint64_t buffer_bits;      /* bits of buffers (inter-layer and skip buffers) */
     uint64_t skip_bits;        /* bits of the skip buffers (residual sources), in buffer_bits */
+    double digital_leakage_w;  /* leakage of the digital blocks and the arrays' periphery, W */
+    double memory_leakage_w;   /* leakage of the scale memory and the buffers, W */
 };
+
+/* The memories' calibration (calibrated mode): factor = table value / physical energy at
+ * the calibration point, ratio = physical energy here / there, for [0] the scale SRAM's
+ * reads and [1] the buffers' accesses; 1 and 1 otherwise. */
+void scim_memory_calibration(const struct scim_config *cfg, const struct scim_mapping *mp,
+                             double factor[2], double ratio[2]);
 
 void scim_area_compute(const struct scim_config *cfg, const struct scim_mapping *mp,
                        int rng_modules, struct scim_area *a);
@@ -71,6 +85,28 @@ uint64_t scim_cycles_of(double t_s, double clock_hz);
 int scim_latency_estimate(const struct scim_config *cfg, const struct scim_mapping *mp,
                           int passes, int rng_modules, struct scim_latency *lat);
 void scim_latency_free(struct scim_latency *lat);
+
+/* The macro: the part of the chip a published compute-in-memory macro's figures cover —
+ * the weight arrays with their periphery, the ADCs and the adder-accumulators after them
+ * — apart from the chip around it (scale memory and multipliers, comparators, pooling,
+ * buffers, RNG, averaging, control), so that its TOPS/W and TOPS/mm2 compare with a
+ * macro's. Its time is the arrays' own: the reads and conversions of every position and
+ * pass, without the per-output digital path that follows them. */
+struct scim_macro {
+    double energy_j;  /* per image: its components' dynamic energy + static_w x busy_s, J */
+    double static_w;  /* leakage of the arrays' periphery, the ADCs and the accumulators, W */
+    double area_m2;   /* arrays, periphery, ADCs and accumulators, m^2 */
+    double busy_s;    /* per image: the arrays' reads and conversions, s */
+};
+
+/* 1 when component c belongs to the macro (crossbar, decode_sense, adc, accumulator). */
+int scim_macro_component(enum scim_component c);
+
+/* The macro of a run: energy_comp is the dynamic energy per image by component, a the
+ * chip's areas, passes the Monte Carlo passes per image. */
+void scim_macro_compute(const struct scim_config *cfg, const struct scim_mapping *mp, int passes,
+                        const struct scim_area *a, const double *energy_comp,
+                        struct scim_macro *m);
 
 /* Binary operations per pass as the field counts them (2 per weight: XNOR + add). */
 double scim_ops_per_pass(const struct scim_mapping *mp);

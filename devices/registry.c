@@ -46,6 +46,12 @@ const char *scim_dev_class_name(enum scim_dev_class cls)
         return "memory";
     case SCIM_DEV_RNG:
         return "rng";
+    case SCIM_DEV_TECH:
+        return "tech";
+    case SCIM_DEV_LOGIC:
+        return "logic";
+    case SCIM_DEV_ARRAY:
+        return "array";
     }
     return "unknown";
 }
@@ -66,11 +72,20 @@ static const void *class_ops(const struct scim_device_ops *ops, size_t *size, si
         *host = sizeof(struct scim_adc_ops), *least = UPTO(struct scim_adc_ops, static_power_w);
         return (*size = ops->adc ? ops->adc->size : 0), ops->adc;
     case SCIM_DEV_MEMORY:
-        *host = sizeof(struct scim_memory_ops), *least = UPTO(struct scim_memory_ops, bit_leakage_w);
+        *host = sizeof(struct scim_memory_ops), *least = UPTO(struct scim_memory_ops, leakage_w);
         return (*size = ops->memory ? ops->memory->size : 0), ops->memory;
     case SCIM_DEV_RNG:
         *host = sizeof(struct scim_rng_ops), *least = UPTO(struct scim_rng_ops, static_power_w);
         return (*size = ops->rng ? ops->rng->size : 0), ops->rng;
+    case SCIM_DEV_TECH:
+        *host = sizeof(struct scim_tech_ops), *least = UPTO(struct scim_tech_ops, vdd_range);
+        return (*size = ops->tech ? ops->tech->size : 0), ops->tech;
+    case SCIM_DEV_LOGIC:
+        *host = sizeof(struct scim_logic_ops), *least = UPTO(struct scim_logic_ops, cost);
+        return (*size = ops->logic ? ops->logic->size : 0), ops->logic;
+    case SCIM_DEV_ARRAY:
+        *host = sizeof(struct scim_array_ops), *least = UPTO(struct scim_array_ops, cost);
+        return (*size = ops->array ? ops->array->size : 0), ops->array;
     }
     return NULL;
 }
@@ -83,15 +98,20 @@ static int class_ops_present(const struct scim_device_ops *ops)
                ops->cell->read_latency_s && ops->cell->read_energy_j &&
                ops->cell->write_energy_j && ops->cell->write_latency_s && ops->cell->area_m2;
     case SCIM_DEV_ADC:
-        return ops->adc->bits && ops->adc->conversion_energy_j && ops->adc->conversion_latency_s &&
-               ops->adc->area_m2 && ops->adc->static_power_w;
+        return ops->adc->bits && ops->adc->energy_j && ops->adc->latency_s && ops->adc->area_m2 &&
+               ops->adc->static_power_w;
     case SCIM_DEV_MEMORY:
         return ops->memory->read_energy_j && ops->memory->write_energy_j &&
-               ops->memory->access_latency_s && ops->memory->bit_area_m2 &&
-               ops->memory->bit_leakage_w;
+               ops->memory->access_latency_s && ops->memory->area_m2 && ops->memory->leakage_w;
     case SCIM_DEV_RNG:
         return ops->rng->sample && ops->rng->bit_energy_j && ops->rng->bit_latency_s &&
                ops->rng->area_m2 && ops->rng->static_power_w;
+    case SCIM_DEV_TECH:
+        return ops->tech->at && ops->tech->vdd_range;
+    case SCIM_DEV_LOGIC:
+        return ops->logic->cost != NULL;
+    case SCIM_DEV_ARRAY:
+        return ops->array->cost != NULL;
     }
     return 0;
 }
@@ -116,6 +136,9 @@ static const struct scim_device_ops *widen(const struct scim_device_ops *ops, co
     dev->adc = ops->adc ? (const void *)c : NULL;
     dev->memory = ops->memory ? (const void *)c : NULL;
     dev->rng = ops->rng ? (const void *)c : NULL;
+    dev->tech = ops->tech ? (const void *)c : NULL;
+    dev->logic = ops->logic ? (const void *)c : NULL;
+    dev->array = ops->array ? (const void *)c : NULL;
     return dev;
 }
 

@@ -27,7 +27,8 @@ size_t scim_device_count(void);
 const struct scim_device_ops *scim_device_at(size_t i);
 /* Offer every registered name of class cls (0 = any class) to a "did you mean". */
 void scim_device_suggest(struct scim_suggest *s, enum scim_dev_class cls);
-/* Class name for messages and listings ("cell", "adc", "memory", "rng"). */
+/* Class name for messages and listings ("cell", "adc", "memory", "rng", "tech", "logic",
+ * "array"). */
 const char *scim_dev_class_name(enum scim_dev_class cls);
 
 /*

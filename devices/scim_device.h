@@ -48,6 +48,7 @@ enum scim_dim {
     SCIM_DIM_TEMP,     /* K */
     SCIM_DIM_FAREA,    /* F2: area in squares of the technology's feature size */
     SCIM_DIM_RA,       /* ohm*m2: resistance-area product */
+    SCIM_DIM_CAP,      /* F: capacitance */
     SCIM_DIM_COUNT
 };
 
@@ -101,7 +102,114 @@ enum scim_dev_class {
     SCIM_DEV_CELL = 1, /* a memory/compute cell in a crossbar (binary or multi-level) */
     SCIM_DEV_ADC,      /* an analog-to-digital converter bank element */
     SCIM_DEV_MEMORY,   /* a digital memory macro (SRAM) for scales and buffers */
-    SCIM_DEV_RNG       /* a random-bit source for dropout / sampling */
+    SCIM_DEV_RNG,      /* a random-bit source for dropout / sampling */
+    SCIM_DEV_TECH,     /* the CMOS technology: what a gate, a wire, a transistor cost at a node */
+    SCIM_DEV_LOGIC,    /* the digital blocks (accumulators, multipliers, comparators, ...) */
+    SCIM_DEV_ARRAY     /* a crossbar array's periphery: lines, decoders, drivers, mux, sensing */
+};
+
+/* The CMOS technology at the chip's operating point (node, supply, temperature), as the
+ * host hands it to every block model. Filled by the technology model (class TECH) from
+ * chip.technology_node, chip.vdd, chip.temperature and chip.transistor. */
+struct scim_tech {
+    size_t size;                /* sizeof(struct scim_tech) the host filled */
+    double node_m;              /* feature size F, m */
+    double vdd_v;               /* supply, V */
+    double vdd_nominal_v;       /* the node's nominal supply, V */
+    double vth_v;               /* threshold voltage of the logic transistors, V */
+    double temperature_k;       /* K */
+    double c_gate_f_per_m;      /* gate capacitance per transistor width (ideal + fringe), F/m */
+    double c_wire_f_per_m;      /* local (metal-1/2) wire capacitance per length, F/m */
+    double r_wire_ohm_per_m;    /* local wire resistance per length at temperature, ohm/m */
+    double i_on_a_per_m;        /* NMOS on-current per width at vdd, A/m */
+    double i_off_a_per_m;       /* NMOS off-current per width at temperature (logic), A/m */
+    double i_off_cell_a_per_m;  /* the same for low-leakage memory transistors, A/m */
+    double w_min_m;             /* width of a minimum NMOS transistor, m */
+    double gate_energy_j;       /* a switching gate-equivalent (NAND2) at vdd, activity included, J */
+    double gate_area_m2;        /* a gate-equivalent as placed and routed, m^2 */
+    double gate_leakage_w;      /* a gate-equivalent's leakage at vdd and temperature, W */
+    double fo4_s;               /* fan-out-of-4 inverter delay at vdd, s */
+    double sram_cell_area_m2;   /* a 6T SRAM bit-cell, m^2 */
+};
+
+/* Technology model: the table (or equations) behind struct scim_tech. */
+struct scim_tech_ops {
+    size_t size; /* sizeof(struct scim_tech_ops) the model was built with */
+    /* The technology at node (m), supply (V), temperature (K) and transistor flavor
+     * (0 high-performance, 1 low-standby-power): 0, or < 0 with why in msg (a node or a
+     * supply outside what the model covers). */
+    int (*at)(const void *params, double node_m, double vdd_v, double temp_k, int flavor,
+              struct scim_tech *t, char *msg, size_t msg_len);
+    /* The supply range (V) the model accepts at node_m for flavor. */
+    void (*vdd_range)(const void *params, double node_m, int flavor, double *lo_v, double *hi_v);
+};
+
+/* The digital blocks a logic model prices. */
+enum scim_logic_block {
+    SCIM_LOGIC_ACCUMULATOR = 1, /* adder-accumulator of `width` bits (one add + register) */
+    SCIM_LOGIC_MULTIPLIER,      /* width x width2 multiplier (scale x sum) */
+    SCIM_LOGIC_COMPARATOR,      /* width-bit threshold compare (batch-norm + sign) */
+    SCIM_LOGIC_NORMALIZATION,   /* a layer-normalization step on a width-bit value */
+    SCIM_LOGIC_POOLING,         /* one pooling output over `inputs` binary values */
+    SCIM_LOGIC_AVERAGING,       /* one pass averaged: `inputs` class scores of width bits */
+    SCIM_LOGIC_REGISTER,        /* one bit of a register (dropout bits, pipeline latches) */
+    SCIM_LOGIC_CONTROL,         /* the controller and Monte Carlo sequencer (one cycle) */
+    SCIM_LOGIC_DECODER,         /* a row decoder for `inputs` rows (one decode) */
+    SCIM_LOGIC_COUNT
+};
+
+/* One block to price: its kind and sizes. */
+struct scim_logic_req {
+    enum scim_logic_block block;
+    int width;  /* operand width, bits */
+    int width2; /* second operand width (multiplier), bits */
+    int inputs; /* operands (pooling window, classes averaged, decoder rows) */
+};
+
+/* What one operation of the block costs at the technology point. */
+struct scim_logic_cost {
+    double energy_j;  /* per operation, J */
+    double delay_s;   /* critical path of one operation (register to register), s */
+    double area_m2;   /* one instance, m^2 */
+    double leakage_w; /* one instance, W */
+    double gates;     /* size in gate-equivalents (NAND2), for reports */
+};
+
+struct scim_logic_ops {
+    size_t size; /* sizeof(struct scim_logic_ops) the model was built with */
+    /* The cost of one block; 0, or < 0 when the model does not price this block. */
+    int (*cost)(const void *params, const struct scim_tech *t, const struct scim_logic_req *req,
+                struct scim_logic_cost *out);
+};
+
+/* A crossbar array as its periphery sees it. */
+struct scim_array_req {
+    int rows, columns;     /* physical wordlines and bitlines */
+    int rows_per_read;     /* weights (wordline pairs) activated together */
+    int columns_per_adc;   /* columns multiplexed onto one ADC */
+    double cell_area_m2;   /* one cell, m^2 (its pitch sets the line lengths) */
+    double v_read_v;       /* read voltage across a cell, V */
+    double t_read_s;       /* read pulse of the cell model, s */
+    double g_on_s;         /* conductance of a conducting low-resistance cell, S */
+};
+
+/* Per-event costs of the array's periphery. */
+struct scim_array_cost {
+    double wordline_energy_j; /* one wordline driven once (line + access gates), J */
+    double bitline_energy_j;  /* one bitline biased for one read (line + junctions), J */
+    double decoder_energy_j;  /* one row decode (per read), J */
+    double mux_energy_j;      /* one column routed to its ADC (per conversion), J */
+    double read_delay_s;      /* one read: wordline rise, bitline settling and the cell pulse, s */
+    double area_m2;           /* decoders, drivers, column mux and bias of one array, m^2 */
+    double leakage_w;         /* one array's periphery, W */
+    double read_supply_v;     /* supply the cells' read current is drawn from: V_dd through the
+                                 bitline clamp, or the read voltage from its own reference, V */
+};
+
+struct scim_array_ops {
+    size_t size; /* sizeof(struct scim_array_ops) the model was built with */
+    int (*cost)(const void *params, const struct scim_tech *t, const struct scim_array_req *req,
+                struct scim_array_cost *out);
 };
 
 /* Cell: state 0 is the highest-resistance state (AP), levels-1 the lowest (P). */
@@ -127,26 +235,37 @@ struct scim_cell_ops {
                                    const struct scim_rand *rnd);
 };
 
-/* ADC: converts a column signal, expressed in LSBs, into a code in [0, 2^bits-1]. */
+/* ADC: converts a column signal, expressed in LSBs, into a code in [0, 2^bits-1]. Its
+ * costs depend on the technology point (node and supply). */
 struct scim_adc_ops {
     size_t size; /* sizeof(struct scim_adc_ops) the model was built with */
     int (*bits)(const void *params);
-    double (*conversion_energy_j)(const void *params); /* J per conversion */
-    double (*conversion_latency_s)(const void *params); /* s per conversion */
-    double (*area_m2)(const void *params);              /* m^2 per ADC */
-    double (*static_power_w)(const void *params);       /* W per ADC */
+    double (*energy_j)(const void *params, const struct scim_tech *t);  /* J per conversion */
+    double (*latency_s)(const void *params, const struct scim_tech *t); /* s per conversion */
+    double (*area_m2)(const void *params, const struct scim_tech *t);   /* m^2 per ADC */
+    double (*static_power_w)(const void *params, const struct scim_tech *t); /* W per ADC */
     /* Optional: code for an input of x LSBs (default: round to nearest, clip). */
     uint32_t (*convert)(const void *params, double x_lsb);
 };
 
-/* Memory macro: word-organized digital storage. */
+/* Memory macro: word-organized digital storage of capacity_bits in words of word_bits. */
+struct scim_mem_geom {
+    double capacity_bits; /* bits stored in one macro */
+    int word_bits;        /* bits per access */
+};
+
 struct scim_memory_ops {
     size_t size; /* sizeof(struct scim_memory_ops) the model was built with */
-    double (*read_energy_j)(const void *params, int word_bits);  /* J per word read */
-    double (*write_energy_j)(const void *params, int word_bits); /* J per word written */
-    double (*access_latency_s)(const void *params);              /* s per access */
-    double (*bit_area_m2)(const void *params, double feature_m); /* m^2 per stored bit */
-    double (*bit_leakage_w)(const void *params);                 /* W per stored bit */
+    /* J per word read / written, s per access, m^2 and W of the whole macro. */
+    double (*read_energy_j)(const void *params, const struct scim_tech *t,
+                            const struct scim_mem_geom *g);
+    double (*write_energy_j)(const void *params, const struct scim_tech *t,
+                             const struct scim_mem_geom *g);
+    double (*access_latency_s)(const void *params, const struct scim_tech *t,
+                               const struct scim_mem_geom *g);
+    double (*area_m2)(const void *params, const struct scim_tech *t, const struct scim_mem_geom *g);
+    double (*leakage_w)(const void *params, const struct scim_tech *t,
+                        const struct scim_mem_geom *g);
 };
 
 /* Random-bit source (one module). */
@@ -184,6 +303,9 @@ struct scim_device_ops {
     const struct scim_adc_ops *adc;       /* SCIM_DEV_ADC */
     const struct scim_memory_ops *memory; /* SCIM_DEV_MEMORY */
     const struct scim_rng_ops *rng;       /* SCIM_DEV_RNG */
+    const struct scim_tech_ops *tech;     /* SCIM_DEV_TECH */
+    const struct scim_logic_ops *logic;   /* SCIM_DEV_LOGIC */
+    const struct scim_array_ops *array;   /* SCIM_DEV_ARRAY */
 };
 
 /* What the host gives a plug-in's entry point. */

@@ -118,7 +118,7 @@ int scim_fewshot_begin(struct scim_fewshot *fs, const struct scim_config *cfg,
         return rc;
     fs->threshold = fs->sigma_ref + fs->offset;
     double e[SCIM_C_COUNT] = {0};
-    scim_price(cfg, &fs->events, e);
+    scim_price(cfg, mp, &fs->events, e);
     for (int k = 0; k < SCIM_C_COUNT; k++)
         fs->energy_dynamic_j += e[k];
     struct scim_config off = *cfg;

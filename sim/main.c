@@ -8,6 +8,7 @@
  *   spincim config --defaults | spincim config CONFIG [-p key=value]...
  *   spincim map [CONFIG] [-p key=value]...
  *   spincim devices [--describe NAME]
+ *   spincim sensitivity CONFIG [-p key=value]... [--images N] [--step S] [--keys P,...]
  *   spincim sweep SWEEP.yaml [--out DIR] [run's options] [--resume] [--shard i/N]
  *   spincim merge OUT DIR...   spincim plot DIR   spincim report DIR
  */
@@ -50,6 +51,11 @@ static void usage(FILE *f)
           "  devices           list the device models; --describe NAME for one's parameters\n"
           "  devices --curve NAME --sweep current=10uA:120uA:50 [--temperature 300K,350K]\n"
           "                    a random-bit device's switching probability as CSV\n"
+          "  sensitivity CONFIG  step every numeric hardware key a little down and up and print\n"
+          "                    the relative change of energy, area, latency and accuracy\n"
+          "                    (docs/sensitivity.md); --images N (default 100), --step S (5%),\n"
+          "                    --keys PREFIX,..., --threads N (runs at once), -p, --out DIR\n"
+          "                    (DIR/sensitivity.csv), --quiet\n"
           "  sweep SWEEP.yaml  run every point of a sweep (docs/sweeps.md) into --out DIR\n"
           "                    (default out/<sweep name>); run's -p, --images, --chips, --seed,\n"
           "                    --engine, plus --threads N (cores), --workers N (runs at once),\n"
@@ -145,7 +151,8 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
                 !strcmp(a, "--per-image") || !strcmp(a, "--ood") || !strcmp(a, "--curve") ||
                 !strcmp(a, "--sweep") || !strcmp(a, "--temperature") || !strcmp(a, "--runs") ||
                 !strcmp(a, "--engine") || !strcmp(a, "--vcd") || !strcmp(a, "--vcd-images") ||
-                !strcmp(a, "--workers") || !strcmp(a, "--shard") || !strcmp(a, "--job");
+                !strcmp(a, "--workers") || !strcmp(a, "--shard") || !strcmp(a, "--job") ||
+                !strcmp(a, "--step") || !strcmp(a, "--keys");
     if (needs && !v) {
         fprintf(stderr, "spincim: error: %s needs a value\n", a);
         return -1;
@@ -195,6 +202,10 @@ static int parse_opt(struct cli *c, int argc, char **argv, int *i)
         return parse_shard(c, v);
     if (!strcmp(a, "--job"))
         return parse_int_arg(a, v, &dummy) ? -1 : (c->job = dummy, 0);
+    if (!strcmp(a, "--step"))
+        return c->step = v, 0;
+    if (!strcmp(a, "--keys"))
+        return c->keys = v, 0;
     if (!strcmp(a, "--check"))
         return c->check = 1, 0;
     if (!strcmp(a, "--quiet"))
@@ -242,7 +253,8 @@ static int (*command(const char *name))(const struct cli *, struct scim_diag *)
     } cmds[] = {{"run", cli_run},         {"timing", cli_run},       {"check", cli_check},
                 {"config", cli_config},   {"compare", cli_compare},  {"validate", cli_validate},
                 {"map", cli_map},         {"devices", cli_devices},  {"sweep", cli_sweep},
-                {"merge", cli_merge},     {"plot", cli_plot},        {"report", cli_plot}};
+                {"merge", cli_merge},     {"plot", cli_plot},        {"report", cli_plot},
+                {"sensitivity", cli_sensitivity}};
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (!strcmp(cmds[i].name, name))
             return cmds[i].fn;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch/cost.h"
 #include "arch/dropout.h"
 #include "sim/base/error.h"
 #include "fewshot.h"
@@ -19,6 +20,12 @@
 static double ratio(double a, double b)
 {
     return b > 0 ? a / b : NAN;
+}
+
+/* Tera-ops per unit of x (per joule of energy, per second of time), 0 when x is 0. */
+static double macro_tops(const struct scim_report *r, double x)
+{
+    return x > 0 ? r->ops_per_image / x / 1e12 : 0.0;
 }
 
 static void summarize_uncertainty(const struct scim_images *res, struct scim_unc_summary *u)
@@ -58,11 +65,11 @@ int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
         return SCIM_ENOMEM;
     for (int l = 0; l < res->n_layers; l++) {
         double e[SCIM_C_COUNT] = {0};
-        scim_price(cfg, &res->layer[l], e);
+        scim_price(cfg, mp, &res->layer[l], e);
         for (int c = 0; c < SCIM_C_COUNT; c++)
             r->energy_layer[l] += e[c] / n;
     }
-    scim_price(cfg, &res->chip, r->energy_comp);
+    scim_price(cfg, mp, &res->chip, r->energy_comp);
     for (int c = 0; c < SCIM_C_COUNT; c++)
         r->energy_dynamic += (r->energy_comp[c] /= n);
     r->rng_modules = scim_rng_modules(cfg, m);
@@ -77,6 +84,7 @@ int scim_report_build(struct scim_report *r, const struct scim_config *cfg,
     r->latency_s = r->lat.image_s;
     r->ops_per_image = scim_ops_per_pass(mp) * res->mc_samples;
     r->tops_per_w = r->energy_per_image > 0 ? r->ops_per_image / r->energy_per_image / 1e12 : 0.0;
+    scim_macro_compute(cfg, mp, res->mc_samples, &r->area, r->energy_comp, &r->macro);
     scim_config_hash(cfg, r->config_hash);
     summarize_uncertainty(res, &r->unc);
     return 0;
@@ -110,7 +118,7 @@ int scim_report_add_chip(struct scim_report *r, const struct scim_images *res,
     struct scim_unc_summary u;
     double e[SCIM_C_COUNT] = {0};
     summarize_uncertainty(res, &u);
-    scim_price(r->cfg, &res->chip, e);
+    scim_price(r->cfg, r->mp, &res->chip, e);
     memset(c, 0, sizeof(*c));
     c->accuracy = res->n_images ? (double)res->correct / res->n_images : 0.0;
     c->flagged = u.rejected;
@@ -230,6 +238,19 @@ static void print_read_mode(const struct scim_report *r, FILE *f)
         scim_unit_format(c->crossbar.wire_resistance_ohm, SCIM_DIM_RES, 3, w, sizeof(w)));
 }
 
+/* A model with random weights (no tensor file): its accuracy is no network's. */
+static void print_random_weights(const struct scim_report *r, FILE *f)
+{
+    const struct scim_model *m = r->model;
+    if (!m->random_weights)
+        return;
+    fprintf(f,
+            "  WARNING       random weights (weights.random: seed %llu, p_plus %g), not a trained "
+            "network: the accuracy above is meaningless; energy, area and latency are what this "
+            "model is for\n",
+            (unsigned long long)m->random_seed, m->random_p_plus);
+}
+
 void scim_report_print(const struct scim_report *r, FILE *f)
 {
     char a[40], b[40], c[40];
@@ -240,6 +261,7 @@ void scim_report_print(const struct scim_report *r, FILE *f)
             res->mc_samples == 1 ? "" : "es");
     fprintf(f, "  accuracy      %.2f %% (%llu / %d)\n", 100.0 * r->accuracy,
             (unsigned long long)res->correct, res->n_images);
+    print_random_weights(r, f);
     if (res->mc_samples > 1)
         fprintf(f,
                 "  uncertainty   entropy %.4f nats, NLL %.4f, OOD-flagged %.2f %% (eq. 26), "
@@ -263,6 +285,17 @@ void scim_report_print(const struct scim_report *r, FILE *f)
         fprintf(f, "  OOD set       %-22s flagged %.2f %% of %d images (entropy %.4f nats)\n",
                 r->ood[i].name, 100.0 * r->ood[i].flagged, r->ood[i].images,
                 r->ood[i].mean_entropy);
+    const struct scim_config *cfg = r->cfg;
+    const char *point = cfg->energy.calibration_point;
+    fprintf(f, "  cost model    %.4g nm %s, %.3g V (FO4 %.3g ps); %s%s%s\n",
+            cfg->chip.technology_node_m * 1e9, cfg->chip.transistor ? "lstp" : "hp",
+            cfg->chip.vdd_v, cfg->cost.tech.fo4_s * 1e12,
+            cfg->energy.mode == SCIM_ENERGY_PHYSICAL ? "physical (uncalibrated)"
+                                                      : "calibrated at ",
+            cfg->energy.mode == SCIM_ENERGY_PHYSICAL ? ""
+            : point && *point                          ? point
+                                                       : "the built-in defaults",
+            cfg->energy.mode == SCIM_ENERGY_PHYSICAL ? "" : " (factors in report.json)");
     fprintf(f, "  energy/image  %s  (dynamic %s, static %s); %.2f TOPS/W (2 ops per binary MAC, "
                "as NeuroSim)\n",
             fmt(r->energy_per_image, SCIM_DIM_ENERGY, a), fmt(r->energy_dynamic, SCIM_DIM_ENERGY, b),
@@ -287,6 +320,11 @@ void scim_report_print(const struct scim_report *r, FILE *f)
                 fmt(r->lat.clock_hz, SCIM_DIM_FREQ, b));
     fprintf(f, "  throughput    %.1f images/s (%.3g TOPS: binary ops per second)\n", r->throughput,
             r->throughput * r->ops_per_image / 1e12);
+    fprintf(f, "  macro         %.2f TOPS/W, %.3g TOPS/mm2 (arrays, periphery, ADCs, accumulators: "
+               "%s, %s, busy %s per image)\n",
+            macro_tops(r, r->macro.energy_j), macro_tops(r, r->macro.busy_s) / (r->macro.area_m2 * 1e6),
+            fmt(r->macro.energy_j, SCIM_DIM_ENERGY, a), fmt(r->macro.area_m2, SCIM_DIM_AREA, b),
+            fmt(r->macro.busy_s, SCIM_DIM_TIME, c));
     if (res->chip.ev[SCIM_EV_ADC_CLIP])
         fprintf(f, "  ADC clips     %llu of %llu conversions\n",
                 (unsigned long long)res->chip.ev[SCIM_EV_ADC_CLIP],
@@ -409,6 +447,48 @@ static void json_calibration(const struct scim_report *r, FILE *f)
     fputs("}, ", f);
 }
 
+/* The cost model: the technology point, the blocks' models and sizes, and each
+ * calibration entry's factor (table value / physical energy at the calibration point)
+ * and ratio (physical energy here / there). */
+static void json_cost_model(const struct scim_report *r, FILE *f)
+{
+    const struct scim_config *c = r->cfg;
+    const struct scim_cost *k = &c->cost;
+    const struct scim_tech *t = &k->tech;
+    int cal = c->energy.mode == SCIM_ENERGY_CALIBRATED;
+    fprintf(f, "  \"cost_model\": {\"technology\": \"%s\", \"transistor\": \"%s\", ",
+            c->chip.technology.ops->name, c->chip.transistor ? "lstp" : "hp");
+    fputs("\"node_m\": ", f), json_double(f, t->node_m);
+    fputs(", \"vdd_v\": ", f), json_double(f, t->vdd_v);
+    fputs(", \"vdd_nominal_v\": ", f), json_double(f, t->vdd_nominal_v);
+    fputs(", \"fo4_s\": ", f), json_double(f, t->fo4_s);
+    fputs(", \"gate_energy_j\": ", f), json_double(f, t->gate_energy_j);
+    fputs(", \"gate_area_m2\": ", f), json_double(f, t->gate_area_m2);
+    fputs(", \"gate_leakage_w\": ", f), json_double(f, t->gate_leakage_w);
+    fputs(", \"array_read_s\": ", f), json_double(f, k->array.read_delay_s);
+    fputs(", \"adc_conversion_j\": ", f), json_double(f, k->adc_j);
+    fputs(", \"adc_conversion_s\": ", f), json_double(f, k->adc_s);
+    fputs(", \"adc_survey_floor_j\": ", f);
+    json_double(f, scim_adc_survey_min_j(c->adc.device.ops->adc->bits(c->adc.device.params), 1.0 / k->adc_s));
+    fputs(", \"accumulator_delay_s\": ", f), json_double(f, k->logic[SCIM_LOGIC_ACCUMULATOR].delay_s);
+    double mf[2], mr[2];
+    scim_memory_calibration(c, r->mp, mf, mr);
+    fprintf(f, ", \"calibration\": %s", cal ? "{" : "null");
+    for (int i = 0; cal && i < SCIM_CAL_COUNT; i++) {
+        int mem = i == SCIM_CAL_SCALE_READ ? 0 : i == SCIM_CAL_BUFFER_ACCESS ? 1 : -1;
+        fprintf(f, "%s\"%s\": {\"factor\": ", i ? ", " : "", scim_cal_name(i));
+        json_double(f, mem >= 0 ? mf[mem] : k->factor[i]);
+        fputs(", \"ratio\": ", f), json_double(f, mem >= 0 ? mr[mem] : k->ratio[i]), fputc('}', f);
+    }
+    fprintf(f, "%s, \"area_calibration\": %s", cal ? "}" : "", cal ? "{" : "null");
+    for (int i = 0; cal && i < SCIM_CALA_COUNT; i++) {
+        fprintf(f, "%s\"%s\": {\"factor\": ", i ? ", " : "", scim_cal_area_name(i));
+        json_double(f, k->area_factor[i]);
+        fputs(", \"ratio\": ", f), json_double(f, k->area_ratio[i]), fputc('}', f);
+    }
+    fputs(cal ? "}},\n" : "},\n", f);
+}
+
 static void json_bayesian(const struct scim_report *r, FILE *f)
 {
     const struct scim_images *res = r->res;
@@ -529,6 +609,37 @@ static void json_read_mode(const struct scim_report *r, FILE *f)
             c->crossbar.wire_resistance_ohm);
 }
 
+/* Only for a model with random weights (a trained model's report has none of these). */
+static void json_random_weights(const struct scim_report *r, FILE *f)
+{
+    const struct scim_model *m = r->model;
+    if (!m->random_weights)
+        return;
+    json_kv_str(f, "weights", "random");
+    fprintf(f, "  \"weights_random\": {\"seed\": %llu, \"p_plus\": %.17g},\n",
+            (unsigned long long)m->random_seed, m->random_p_plus);
+    fputs("  \"accuracy_meaningful\": false,\n", f);
+}
+
+/* The macro alone (ledger.h): what a published macro's TOPS/W and TOPS/mm2 cover. */
+static void json_macro(const struct scim_report *r, FILE *f)
+{
+    const struct scim_macro *m = &r->macro;
+    fputs("  \"macro\": {\"components\": [", f);
+    for (int c = 0, n = 0; c < SCIM_C_COUNT; c++)
+        if (scim_macro_component(c))
+            fprintf(f, "%s\"%s\"", n++ ? ", " : "", scim_component_name(c));
+    fputs("], \"energy_per_image_j\": ", f), json_double(f, m->energy_j);
+    fputs(", \"static_power_w\": ", f), json_double(f, m->static_w);
+    fputs(", \"area_mm2\": ", f), json_double(f, m->area_m2 * 1e6);
+    fputs(", \"busy_per_image_s\": ", f), json_double(f, m->busy_s);
+    fputs(", \"tops_per_w\": ", f), json_double(f, macro_tops(r, m->energy_j));
+    fputs(", \"tops\": ", f), json_double(f, macro_tops(r, m->busy_s));
+    fputs(", \"tops_per_mm2\": ", f);
+    json_double(f, m->area_m2 > 0 ? macro_tops(r, m->busy_s) / (m->area_m2 * 1e6) : 0.0);
+    fputs("},\n", f);
+}
+
 void scim_report_json(const struct scim_report *r, FILE *f)
 {
     const struct scim_images *res = r->res;
@@ -546,13 +657,15 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_int(f, "seed", (unsigned long long)r->cfg->workload.seed);
     json_num(f, "accuracy", r->accuracy, 1);
     json_int(f, "correct", (unsigned long long)res->correct);
+    json_random_weights(r, f);
     json_read_mode(r, f);
     json_uncertainty(r, f);
     json_bayesian(r, f);
     json_chips(r, f);
     scim_fewshot_json(r->fewshot, f);
     json_storage(r, f);
-    json_kv_str(f, "energy_mode", r->cfg->energy.mode == SCIM_ENERGY_DEVICE ? "device" : "table");
+    json_kv_str(f, "energy_mode", r->cfg->energy.mode == SCIM_ENERGY_PHYSICAL ? "physical" : "calibrated");
+    json_cost_model(r, f);
     json_num(f, "energy_per_image_j", r->energy_per_image, 1);
     json_num(f, "energy_dynamic_per_image_j", r->energy_dynamic, 1);
     json_num(f, "energy_static_per_image_j", r->energy_static, 1);
@@ -569,6 +682,7 @@ void scim_report_json(const struct scim_report *r, FILE *f)
     json_num(f, "throughput_images_per_s", r->throughput, 1);
     json_num(f, "ops_per_image", r->ops_per_image, 1);
     json_num(f, "tops_per_w", r->tops_per_w, 1);
+    json_macro(r, f);
     fprintf(f,
             "  \"hardware\": {\"arrays\": %d, \"adcs\": %d, \"rng_modules\": %d, "
             "\"scale_memory_bits\": %llu, \"buffer_bits\": %llu, \"skip_buffer_bits\": %llu},\n",

@@ -74,6 +74,7 @@ struct scim_report {
     double throughput;           /* images per second */
     double ops_per_image;        /* binary ops per image (2 per weight per pass) */
     double tops_per_w;           /* ops per joule / 1e12 */
+    struct scim_macro macro;     /* the arrays, periphery, ADCs and accumulators alone */
     int rng_modules;             /* dropout modules */
     char config_hash[17];        /* hash of the resolved config */
     struct scim_unc_summary unc; /* uncertainty over the run */

@@ -63,7 +63,7 @@ int scim_run_load(const struct scim_run_opts *o, struct scim_run_result *r, stru
     rc = scim_fewshot_check(&r->cfg, m, d);
     if (rc < 0)
         return rc;
-    if (r->cfg.mapping.first_layer_encoding != SCIM_FIRST_MODEL &&
+    if (!m->random_weights && r->cfg.mapping.first_layer_encoding != SCIM_FIRST_MODEL &&
         (r->cfg.mapping.first_layer_encoding == SCIM_FIRST_BITSERIAL8) != (m->encoding == SCIM_INPUT_BITSERIAL8))
         scim_diag_warn(d, &(struct scim_loc){r->cfg.path ? r->cfg.path : "spincim", 0, 0},
                        "mapping.first_layer_encoding differs from the encoding model '%s' was "

@@ -43,10 +43,11 @@
 #include "arch/image.h"
 #include "arch/ledger.h"
 #include "arch/mapping.h"
-/* sim: the run pipeline, the engines' results, reports, sweeps */
+/* sim: the run pipeline, the engines' results, reports, sensitivity, sweeps */
 #include "sim/curve.h"
 #include "sim/report.h"
 #include "sim/run.h"
+#include "sim/sensitivity.h"
 #include "sim/sweep/sweep.h"
 
 #endif

@@ -3,11 +3,13 @@
  */
 #include "validate.h"
 
+#include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/base/error.h"
+#include "sim/base/fileio.h"
 #include "sim/base/units.h"
 #include "sim/base/json.h"
 #include "sim/base/yaml_dom.h"
@@ -25,8 +27,9 @@ static const struct {
 struct item {
     const char *id, *source, *quantity, *run, *metric, *notes, *file;
     const char *published_text, *pinned_text;
+    const char *calibrated_from; /* silicon: the item whose published / spincim calibrates this */
     enum scim_dim dim;
-    double to_si, published, pinned, tolerance, value;
+    double to_si, scale, published, pinned, tolerance, value;
     const struct scim_loc *loc;
 };
 
@@ -68,17 +71,26 @@ static int parse_value(const struct scim_node *map, const char *key, enum scim_d
     return 0;
 }
 
-static int read_item(const struct scim_node *m, struct item *it, struct scim_diag *d)
+/* An item of the manifest; `source_key` names its source ("source", or "macro" for a
+ * silicon item). metric_scale (dimensionless, default 1) multiplies the report's value
+ * before the comparison: an op-count normalization between spincim's and a paper's. */
+static int read_item(const struct scim_node *m, const char *source_key, struct item *it,
+                     struct scim_diag *d)
 {
     memset(it, 0, sizeof(*it));
     it->loc = &m->loc;
-    it->id = str(m, "id"), it->source = str(m, "source"), it->quantity = str(m, "quantity");
+    it->scale = 1.0;
+    it->calibrated_from = str(m, "calibrated_from");
+    it->id = str(m, "id"), it->source = str(m, source_key), it->quantity = str(m, "quantity");
     it->run = str(m, "run"), it->metric = str(m, "metric"), it->notes = str(m, "notes");
     it->published_text = str(m, "published"), it->pinned_text = str(m, "pinned");
     it->file = str(m, "file");
     if (!it->id || !it->source || !it->quantity || !it->run || !it->metric || !it->notes)
-        return scim_diag_error(d, &m->loc, "a validation item needs id, source, quantity, run, "
-                                           "metric and notes");
+        return scim_diag_error(d, &m->loc, "a validation item needs id, %s, quantity, run, "
+                                           "metric and notes", source_key);
+    if (scim_node_get(m, "metric_scale") &&
+        (parse_value(m, "metric_scale", SCIM_DIM_NONE, &it->scale, d) < 0 || !(it->scale > 0)))
+        return scim_diag_error(d, &m->loc, "item '%s': metric_scale must be a number > 0", it->id);
     if (metric_unit(str(m, "metric_unit"), &it->dim, &it->to_si) < 0)
         return scim_diag_error(d, &m->loc, "item '%s': metric_unit must be J, W, s, mm2, m2 or "
                                            "empty", it->id);
@@ -108,8 +120,8 @@ static int measure(struct item *it, const char *runs, struct scim_diag *d)
     struct scim_doc doc;
     int rc = load_report(runs, it->run, it->file, &doc, d);
     if (rc == 0) {
-        it->value = it->file ? yaml_value(doc.root, it->metric, it->dim)
-                             : scim_json_number(doc.root, it->metric) * it->to_si;
+        it->value = it->scale * (it->file ? yaml_value(doc.root, it->metric, it->dim)
+                                          : scim_json_number(doc.root, it->metric) * it->to_si);
         if (!isfinite(it->value))
             rc = scim_diag_error(d, it->loc, "item '%s': no number at '%s' in run '%s'", it->id,
                                  it->metric, it->run);
@@ -133,21 +145,39 @@ static void md_item_row(FILE *f, const struct item *it)
             it->quantity, pub, val, it->value / it->published, pin, 100.0 * it->tolerance);
 }
 
-static int do_items(const struct scim_node *items, const char *runs, FILE *md, int check,
-                    struct scim_diag *d)
+/* Read and measure every item of a list into *out (free it); with check, fail when a
+ * value left its pin. */
+static int measure_all(const struct scim_node *items, const char *source_key, const char *runs,
+                       int check, struct item **out, struct scim_diag *d)
 {
     int bad = 0;
     struct item *all = calloc(items->n + 1, sizeof(*all));
+    *out = NULL;
     if (!all)
         return SCIM_ENOMEM;
     for (size_t i = 0; i < items->n; i++)
-        if (read_item(items->items[i], &all[i], d) < 0 || measure(&all[i], runs, d) < 0)
+        if (read_item(items->items[i], source_key, &all[i], d) < 0 || measure(&all[i], runs, d) < 0)
             bad = 1;
     for (size_t i = 0; i < items->n && !bad && check; i++)
         if (!pin_holds(&all[i]))
             bad = scim_diag_error(d, all[i].loc, "item '%s': spincim gives %.6g, pinned %.6g ± %g %%",
                                   all[i].id, all[i].value, all[i].pinned, 100.0 * all[i].tolerance) != 0;
-    if (md && !bad) {
+    if (bad) {
+        free(all);
+        return SCIM_ECONFIG;
+    }
+    *out = all;
+    return 0;
+}
+
+static int do_items(const struct scim_node *items, const char *runs, FILE *md, int check,
+                    struct scim_diag *d)
+{
+    struct item *all;
+    int rc = measure_all(items, "source", runs, check, &all, d);
+    if (rc < 0)
+        return rc;
+    if (md) {
         fputs("| item | source | quantity | published | spincim | ratio | pinned |\n"
               "|---|---|---|---|---|---|---|\n", md);
         for (size_t i = 0; i < items->n; i++)
@@ -158,7 +188,7 @@ static int do_items(const struct scim_node *items, const char *runs, FILE *md, i
                     all[i].notes);
     }
     free(all);
-    return bad ? SCIM_ECONFIG : 0;
+    return 0;
 }
 
 /* A map of report.json (e.g. energy_breakdown_j) side by side for several runs. */
@@ -210,6 +240,102 @@ static int do_compare(const struct scim_node *c, const char *runs, FILE *md, str
     return rc;
 }
 
+/* ---- silicon: published macros ---- */
+
+static const struct item *find_item(const struct item *all, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(all[i].id, id))
+            return &all[i];
+    return NULL;
+}
+
+/* Each item's calibration source (calibrated_from): an earlier-or-later item of the list. */
+static int link_calibrations(const struct item *all, size_t n, const struct item **from,
+                             struct scim_diag *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        from[i] = all[i].calibrated_from ? find_item(all, n, all[i].calibrated_from) : NULL;
+        if (all[i].calibrated_from && (!from[i] || from[i] == &all[i] || from[i]->value <= 0))
+            return scim_diag_error(d, all[i].loc, "item '%s': calibrated_from '%s' is not another "
+                                                  "item with a value", all[i].id,
+                                   all[i].calibrated_from);
+    }
+    return 0;
+}
+
+/* A silicon row: spincim uncalibrated against the published value, and where the item is
+ * calibrated from another, the prediction = its value x (that item's published / its
+ * spincim value): one scale factor fitted at one end of a published range. */
+static void md_silicon_row(FILE *f, const struct item *it, const struct item *from)
+{
+    char pub[48], val[48], pin[48], pred[48];
+    scim_unit_format(it->published, it->dim, 4, pub, sizeof(pub));
+    scim_unit_format(it->value, it->dim, 4, val, sizeof(val));
+    scim_unit_format(it->pinned, it->dim, 4, pin, sizeof(pin));
+    fprintf(f, "| %s | %s | %s | %s | %s | %.3f |", it->id, it->source, it->quantity, pub, val,
+            it->value / it->published);
+    if (from) {
+        double k = from->published / from->value, p = k * it->value;
+        scim_unit_format(p, it->dim, 4, pred, sizeof(pred));
+        fprintf(f, " %s (x %.4g) | %s | %+.1f %% |", from->id, k, pred,
+                100.0 * (p / it->published - 1.0));
+    } else {
+        fputs(" — | — | — |", f);
+    }
+    fprintf(f, " %s ± %g %% |\n", pin, 100.0 * it->tolerance);
+}
+
+static void md_silicon(FILE *md, const char *intro, const struct item *all, size_t n,
+                       const struct item **from)
+{
+    fputs("\n## Silicon: published MRAM compute-in-memory macros\n\n", md);
+    if (intro)
+        fprintf(md, "%s\n\n", intro);
+    fputs("| item | macro | quantity | published | spincim (uncalibrated) | ratio | calibrated at "
+          "| predicted | error | pinned |\n|---|---|---|---|---|---|---|---|---|---|\n", md);
+    for (size_t i = 0; i < n; i++)
+        md_silicon_row(md, &all[i], from[i]);
+    fputs("\n### Assumptions, macro by macro\n", md);
+    for (size_t i = 0; i < n; i++)
+        fprintf(md, "\n**%s** (%s, %s). %s\n", all[i].id, all[i].source, all[i].quantity,
+                all[i].notes);
+}
+
+/* The silicon manifest named by the validation manifest's `silicon` key (relative to its
+ * folder): items like the manifest's, with `macro` for their source and an optional
+ * `calibrated_from`, and an `intro` paragraph; a section of its own in the doc. */
+static int do_silicon(const char *manifest, const char *rel, const char *runs, FILE *md,
+                      int check, struct scim_diag *d)
+{
+    char *dir_buf = strdup(manifest), *path = dir_buf ? scim_path_resolve(dirname(dir_buf), rel)
+                                                      : NULL;
+    struct scim_doc doc;
+    int rc = path ? scim_doc_load_file(&doc, path, d) : SCIM_ENOMEM;
+    free(dir_buf);
+    free(path);
+    if (rc < 0)
+        return rc;
+    const struct scim_node *items = scim_node_get(doc.root, "items");
+    struct item *all = NULL;
+    const struct item **from = NULL;
+    if (!items || items->kind != SCIM_NODE_SEQ)
+        rc = scim_diag_error(d, doc.root ? &doc.root->loc : NULL, "the silicon manifest needs a "
+                                                                  "list 'items'");
+    if (rc == 0)
+        rc = measure_all(items, "macro", runs, check, &all, d);
+    if (rc == 0 && !(from = calloc(items->n + 1, sizeof(*from))))
+        rc = SCIM_ENOMEM;
+    if (rc == 0)
+        rc = link_calibrations(all, items->n, from, d);
+    if (rc == 0 && md)
+        md_silicon(md, str(doc.root, "intro"), all, items->n, from);
+    free(from);
+    free(all);
+    scim_doc_free(&doc);
+    return rc;
+}
+
 int scim_validate(const char *manifest, const char *runs_dir, FILE *md, int check,
                   struct scim_diag *d)
 {
@@ -219,17 +345,22 @@ int scim_validate(const char *manifest, const char *runs_dir, FILE *md, int chec
     const struct scim_node *cmp = rc == 0 ? scim_node_get(doc.root, "compare") : NULL;
     if (rc == 0 && (!items || items->kind != SCIM_NODE_SEQ))
         rc = scim_diag_error(d, doc.root ? &doc.root->loc : NULL, "the manifest needs a list 'items'");
+    const char *silicon = rc == 0 ? str(doc.root, "silicon") : NULL;
     if (rc == 0 && md)
         fprintf(md, "# Validation against the reference papers\n\n"
-                    "Generated by `tools/validate` from `configs/validation/validation.yaml` and "
-                    "the runs of the configs in `configs/validation/`; do not edit by hand. "
+                    "Generated by `tools/validate` from `configs/validation/validation.yaml`%s and "
+                    "the runs of the configs in `configs/validation/`%s; do not edit by hand. "
                     "`ratio` is spincim / published; `pinned` is the value the tests hold "
-                    "spincim to (tests/validation.cmake), so a change that moves a figure must "
-                    "update this page with its reason.\n\n");
+                    "spincim to (the test `validation.pins`), so a change that moves a figure "
+                    "must update this page with its reason.\n\n",
+                silicon ? " and the silicon manifest it names" : "",
+                silicon ? " and `configs/silicon/`" : "");
     if (rc == 0)
         rc = do_items(items, runs_dir, md, check, d);
     for (size_t i = 0; rc == 0 && cmp && cmp->kind == SCIM_NODE_SEQ && i < cmp->n; i++)
         rc = do_compare(cmp->items[i], runs_dir, md, d);
+    if (rc == 0 && silicon)
+        rc = do_silicon(manifest, silicon, runs_dir, md, check, d);
     scim_doc_free(&doc);
     return rc;
 }

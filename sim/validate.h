@@ -7,6 +7,12 @@
  * pinned value with a tolerance. `tools/validate` runs the configs; this module reads
  * their report.json files, writes docs/validation.md, and with `check` fails when a
  * value left its pin (so a change that moves a reproduced figure must update the doc).
+ * An item's optional metric_scale multiplies the report's value (an op-count
+ * normalization). The manifest's optional `silicon` key names a second manifest (relative
+ * to the first; configs/silicon/silicon.yaml): published macros, items with `macro` for
+ * their source and an optional `calibrated_from` (another item whose published / spincim
+ * ratio, one scale factor fitted at one end of a range, predicts this one), written as a
+ * section of its own and pinned like the rest.
  */
 #ifndef SCIM_VALIDATE_H
 #define SCIM_VALIDATE_H

@@ -28,6 +28,10 @@ WIDTH_IN, HEIGHT_IN, DPI = 8.0, 5.0, 100  # 800 x 500 pixels
 MAX_LINES = 12
 COMPONENTS = ["crossbar", "decode_sense", "adc", "accumulator", "scale_memory", "multiplier",
               "comparator", "normalization", "pooling", "buffer", "rng", "averaging", "control"]
+# One distinct colour per component, the same in every plot (tab10, then four more).
+COMPONENT_COLOURS = dict(zip(COMPONENTS, [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#000000", "#ffd700", "#00008b"]))
 PREFIX = {"a": 1e-18, "f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "\u00b5": 1e-6,
           "\u03bc": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
 UNITS = ["ohm*m2", "Hz", "ohm", "Ohm", "m2", "F2", "s", "S", "J", "W", "V", "A", "m", "K"]
@@ -131,11 +135,15 @@ class Sweep:
         return ", ".join(f"{n}={short(k, runs[0][k])}" for n, k in zip(names, keys)) or "all"
 
     def ticks(self):
-        """The bars' labels: the axis values, or the points' numbers when too long."""
-        texts = [" \u00b7 ".join(short(k, p[0][k]) for k in self.axes) for p in self.points]
-        if all(t and len(t) <= 24 for t in texts) and len(texts) <= 30:
-            return texts
-        return [f"#{i}" for i in range(len(texts))]
+        """The bars' labels: each point's axis values (a config by its name, a method by
+        its name), one per line when long, shortened with an ellipsis past 28 characters."""
+        out = []
+        for p in self.points:
+            parts = [short(k, p[0][k]) for k in self.axes] or [p[0].get("method", "")]
+            parts = [t if len(t) <= 28 else t[:27] + "\u2026" for t in parts]
+            joined = " \u00b7 ".join(parts)
+            out.append(joined if len(joined) <= 24 else "\n".join(parts))
+        return out
 
     def axis_unit(self, key):
         units = {si_value(r[key])[1] for r in self.rows}
@@ -148,6 +156,20 @@ class Sweep:
                 return json.load(f)
         except (OSError, ValueError):
             return None
+
+
+def integer_ticks(ax, xs):
+    """An axis of whole numbers (bits, rows) gets whole-number ticks: at the values
+    themselves when they are few, else integer locations only."""
+    if not xs or any(abs(v - round(v)) > 1e-9 for v in xs):
+        return
+    from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator, FuncFormatter
+    if len(xs) <= 12:
+        ax.xaxis.set_major_locator(FixedLocator(xs))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def merge_same(lines):
@@ -169,6 +191,8 @@ class Plotter:
         self.made, self.skipped = [], []
 
     def save(self, fig, name, title, what):
+        # tight_layout counts the legends beside the axes and the long tick labels, so
+        # nothing is clipped and every image keeps its size (WIDTH_IN x HEIGHT_IN).
         fig.tight_layout()
         for ext in ("png", "svg"):
             fig.savefig(os.path.join(self.out, f"{name}.{ext}"), dpi=DPI)
@@ -230,6 +254,7 @@ class Plotter:
         for xs, ys, label in merge_same(lines):
             ax.plot(xs, ys, marker="o", label=label)
         self.log_if_wide(ax, allx)
+        integer_ticks(ax, sorted({fx * v for v in allx if v is not None}))
         self.finish(fig, ax, "energy_vs_" + re.sub(r"[^A-Za-z0-9]+", "_", x),
                     f"Energy per image vs {x}", f"{x} [{xunit}]" if xunit else x,
                     f"energy per image [{unit}]",
@@ -252,10 +277,9 @@ class Plotter:
         fig, ax = self.figure()
         f, u = scale([s.mean(p, total) for p in s.points], unit)
         bottom = [0.0] * len(s.points)
-        cmap = plt.get_cmap("tab20")
-        for i, c in enumerate(comps):
+        for c in comps:
             vals = [f * (s.mean(p, f"{prefix}{c}{suffix}") or 0.0) for p in s.points]
-            ax.bar(range(len(vals)), vals, bottom=bottom, label=c, color=cmap(i % 20))
+            ax.bar(range(len(vals)), vals, bottom=bottom, label=c, color=COMPONENT_COLOURS[c])
             bottom = [b + v for b, v in zip(bottom, vals)]
         labels = self.s.ticks()
         ax.set_xticks(range(len(labels)))
@@ -263,8 +287,7 @@ class Plotter:
                            fontsize=7 if len(labels) > 8 else 8)
         ax.set_ylabel(f"{title.split(' by ')[0].lower()} [{u}]")
         ax.set_title(title)
-        ax.set_xlabel("point (see the results table)" if labels[0].startswith("#")
-                      else " \u00b7 ".join(s.axes), fontsize=8)
+        ax.set_xlabel(" \u00b7 ".join(s.axes), fontsize=8)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         self.save(fig, name, title, "stacked by component, one bar per point")
 

@@ -2,7 +2,9 @@
  * model.h - a trained binary neural network as the simulator sees it.
  *
  * A model is a YAML manifest (topology, layer shapes, method, dropout
- * probabilities, provenance) plus a safetensors file with the tensors; see
+ * probabilities, provenance) plus a safetensors file with the tensors, or a
+ * manifest alone whose `weights: random` block draws the weights from a seeded
+ * distribution (an untrained network, for energy, area and latency); see
  * docs/model-format.md. The loader checks every shape against the manifest and
  * chains the layer shapes, so the mapper and the engines can trust them.
  *
@@ -100,12 +102,16 @@ struct scim_model {
     double *tv_logvar;           /* its log variance, same shape and scale (log of [0,1]^2) */
     int tv_samples;              /* test_vector.samples: N it was trained for, 0 if absent */
     char *manifest_path;         /* path the model was loaded from */
-    char *tensors_path;          /* resolved safetensors path */
+    char *tensors_path;          /* resolved safetensors path (NULL with random weights) */
+    int random_weights;          /* 1: no tensor file, the weights were drawn from the
+                                    manifest's `weights: random`; its accuracy means nothing */
+    uint64_t random_seed;        /* weights.random.seed (random_weights only) */
+    double random_p_plus;        /* weights.random.p_plus: probability of a +1 weight */
     int faulty_scales;           /* 1: a chip instance's own copies of the layers' scales */
 };
 
-/* Load a manifest and its safetensors; every error goes to d (file:line:col for the
- * manifest, "file: error:" for the tensors). Returns 0 or < 0. */
+/* Load a manifest and its safetensors (or draw its random weights); every error goes to
+ * d (file:line:col for the manifest, "file: error:" for the tensors). Returns 0 or < 0. */
 int scim_model_load(struct scim_model *m, const char *manifest_path, struct scim_diag *d);
 void scim_model_free(struct scim_model *m);
 

@@ -8,8 +8,9 @@
  * mean"), missing required keys, layer shapes that do not chain. Only a clean
  * manifest goes on to the tensor file, which must hold exactly the tensors the
  * layers imply, with the implied dtypes and shapes; weights must be -1 or +1 and
- * real-valued parameters finite. docs/model-format.md is the contract; the pieces
- * are listed in model_load.h.
+ * real-valued parameters finite. A manifest with `weights: random` instead has no
+ * tensor file: its weights are drawn from the block's seed (model_random.c).
+ * docs/model-format.md is the contract; the pieces are listed in model_load.h.
  */
 #include "model_load.h"
 
@@ -39,11 +40,14 @@ static int parse_manifest(struct scim_manifest *M, const struct scim_doc *doc)
         rc = scim_manifest_provenance(M, root);
     if (!rc)
         rc = scim_manifest_test_vector(M, root);
+    if (!rc)
+        rc = scim_manifest_weights(M, root);
     if (rc)
         return rc;
     if (M->d->errors == before && !scim_manifest_chain(M)) {
         scim_manifest_checks(M);
         scim_manifest_residuals(M);
+        scim_manifest_random_size(M);
     }
     return M->d->errors == before ? 0 : SCIM_ECONFIG;
 }
@@ -64,10 +68,22 @@ static int load_tensor_file(struct scim_model *m, const struct scim_doc *doc, do
     return rc;
 }
 
+/* The checked manifest's weights: drawn (`weights: random`) or read from its tensor file. */
+static int load_weights(struct scim_model *m, const struct scim_manifest *M,
+                        const struct scim_doc *doc, struct scim_diag *d)
+{
+    if (!M->random.on)
+        return load_tensor_file(m, doc, M->bn_eps, d);
+    m->random_weights = 1;
+    m->random_seed = M->random.seed;
+    m->random_p_plus = M->random.p_plus;
+    return scim_model_random(m, &M->random, M->bn_eps);
+}
+
 static int load_all(struct scim_model *m, struct scim_doc *doc, const char *path,
                     struct scim_diag *d)
 {
-    struct scim_manifest M = {d, m, NULL, NULL, 0, NULL};
+    struct scim_manifest M = {d, m, NULL, NULL, 0, NULL, {0}};
     int rc = parse_manifest(&M, doc);
     free(M.layer_nodes);
     free(M.layer_ok);
@@ -76,7 +92,7 @@ static int load_all(struct scim_model *m, struct scim_doc *doc, const char *path
         return rc;
     if (!(m->manifest_path = strdup(path)))
         return scim_diag_file_error(d, path, SCIM_ENOMEM, "out of memory");
-    return load_tensor_file(m, doc, M.bn_eps, d);
+    return load_weights(m, &M, doc, d);
 }
 
 int scim_model_load(struct scim_model *m, const char *manifest_path, struct scim_diag *d)

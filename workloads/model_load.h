@@ -10,7 +10,8 @@
  * the chaining of their shapes; model_checks.c: rules over the whole model (roles
  * of the layers, the method's keys, classes); model_residual.c: residual
  * connections; model_testvec.c: the Bayesian test vector (its block and tensors);
- * model_tensors.c: the tensor file; model.c: freeing.
+ * model_tensors.c: the tensor file; model_random.c: `weights: random`, the seeded
+ * weights of a model described by its shapes alone; model.c: freeing.
  */
 #ifndef SCIM_MODEL_LOAD_H
 #define SCIM_MODEL_LOAD_H
@@ -36,6 +37,21 @@
 #define ROW_STR SCIM_PARAM_STR
 #define ROW_PATH SCIM_PARAM_PATH
 
+/* Random weights (`weights: random`, model_random.c): at most this many binary weights
+ * and this many other values (scales, batch norm, ...) in the whole model, so that a
+ * manifest alone cannot ask for more memory than a real network needs. */
+#define MODEL_RANDOM_MAX_WEIGHTS (1ULL << 27)
+#define MODEL_RANDOM_MAX_VALUES (1ULL << 24)
+
+/* `weights: {random: {...}}`: the distribution a model without a tensor file is drawn from. */
+struct scim_random_weights {
+    int on;              /* 1: the weights are drawn, there is no tensor file */
+    uint64_t seed;       /* `seed`: every draw comes from the streams of this seed */
+    double p_plus;       /* `p_plus`: probability of a +1 weight */
+    double scale_sigma;  /* `scale_sigma`: subset's scale samples ~ N(1, scale_sigma^2) */
+    struct scim_loc loc; /* where `weights` is written, for messages */
+};
+
 /* A manifest being checked. */
 struct scim_manifest {
     struct scim_diag *d;
@@ -43,7 +59,9 @@ struct scim_manifest {
     const struct scim_node **layer_nodes; /* n_layers of them */
     int *layer_ok;                        /* 1 if the layer's keys all parsed */
     double bn_eps;                        /* `bn_eps` */
-    char *tensors;                        /* `tensors`, resolved against the manifest's folder */
+    char *tensors;                        /* `tensors`, resolved against the manifest's folder,
+                                             or NULL (random weights) */
+    struct scim_random_weights random;    /* `weights: random` */
 };
 
 /* ---- the manifest's keys (each returns 0 or SCIM_ENOMEM; problems go to M->d) ---- */
@@ -55,6 +73,8 @@ int scim_manifest_provenance(struct scim_manifest *M, const struct scim_node *ro
 int scim_manifest_layers(struct scim_manifest *M, const struct scim_node *root);
 /* The `test_vector` block (model_testvec.c). */
 int scim_manifest_test_vector(struct scim_manifest *M, const struct scim_node *root);
+/* `weights` against `tensors`: exactly one of them (model_random.c). */
+int scim_manifest_weights(struct scim_manifest *M, const struct scim_node *root);
 
 /* ---- checks of the whole model, once every key is valid (0 or -1, reported) ---- */
 
@@ -64,6 +84,8 @@ int scim_manifest_chain(struct scim_manifest *M);
 int scim_manifest_checks(struct scim_manifest *M);
 /* `residual` resolved to an earlier layer whose output fits (model_residual.c). */
 int scim_manifest_residuals(struct scim_manifest *M);
+/* A model with random weights stays within MODEL_RANDOM_MAX_* (model_random.c). */
+int scim_manifest_random_size(struct scim_manifest *M);
 
 /* ---- helpers of the manifest pieces (model_manifest.c) ---- */
 
@@ -97,5 +119,11 @@ void scim_tensor_index(const struct scim_st_tensor *t, uint64_t k, char *buf, si
 /* test_vector.mu and .logvar into m, problems reported at tv (model_testvec.c). */
 int scim_tensors_test_vector(struct scim_tensor_load *T, struct scim_model *m,
                              const struct scim_loc *tv);
+
+/* ---- random weights ---- */
+
+/* Every layer's weights and parameters drawn from rw, as tools/train/synth.py makes an
+ * untrained model (model_random.c). Returns 0 or SCIM_ENOMEM. */
+int scim_model_random(struct scim_model *m, const struct scim_random_weights *rw, double bn_eps);
 
 #endif

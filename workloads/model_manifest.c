@@ -38,7 +38,8 @@ static const struct scim_param top_table[] = {
     TOP(ENUM, "method", method, "bnn|scale_dropout|spindrop|spatial_spindrop|affine_dropout|subset",
         NULL, "how the model is made Bayesian (docs/model-format.md)"),
     TOP(INT, "classes", classes, 1, MODEL_MAX_DIM, NULL, "number of output classes"),
-    TOP(PATH, "tensors", tensors, NULL, "the safetensors file, relative to the manifest"),
+    TOP(PATH, "tensors", tensors, "",
+        "the safetensors file, relative to the manifest (or 'weights: random' instead)"),
     TOP(NUM, "bn_eps", bn_eps, SCIM_P_ABOVE_ZERO, INFINITY, "1e-5",
         "batch-norm epsilon (PyTorch's default)"),
     {0},
@@ -46,8 +47,8 @@ static const struct scim_param top_table[] = {
 #undef TOP
 
 /* Top-level keys loaded on their own. */
-static const char *const top_sections[] = {"dataset",    "input",       "layers",
-                                           "provenance", "test_vector", NULL};
+static const char *const top_sections[] = {"dataset",     "input",   "layers", "provenance",
+                                           "test_vector", "weights", NULL};
 
 /* `dataset` when it does not name a synthetic set (workloads/dataset.h). */
 static const struct scim_param dataset_row = {.key = "dataset",
@@ -136,8 +137,10 @@ static int take_top(struct scim_manifest *M, const struct scim_node *root, struc
     m->name = k->name;
     m->topology = k->topology;
     k->name = k->topology = NULL;
-    M->tensors = k->tensors;
-    k->tensors = NULL;
+    if (k->tensors && *k->tensors) { /* "": absent (scim_manifest_weights says which is missing) */
+        M->tensors = k->tensors;
+        k->tensors = NULL;
+    }
     M->bn_eps = k->bn_eps;
     m->classes = (int)k->classes;
     m->method_id = (enum scim_method)k->method;

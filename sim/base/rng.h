@@ -115,6 +115,7 @@ enum scim_stream_purpose {
     SCIM_STREAM_VARIATION = 5, /* device-to-device conductances: (chip, layer) */
     SCIM_STREAM_READ = 6,      /* cycle-to-cycle read noise: (image, chip), sub (pass, layer) */
     SCIM_STREAM_TESTVEC = 7, /* samples of the Bayesian test vector: (chip, sample) */
+    SCIM_STREAM_WEIGHTS = 8, /* a model's random weights (workloads/model_random.c): (layer, what) */
     SCIM_STREAM_SHIFT = 0x53
 };
 uint64_t scim_stream_id(enum scim_stream_purpose purpose, uint64_t a, uint64_t b);

@@ -61,6 +61,7 @@ static const struct dim_info dims[SCIM_DIM_COUNT] = {
     [SCIM_DIM_AREA] = {"m2", "an area", "0.16um2", {"m2", "m^2", NULL}, 1, 2},
     [SCIM_DIM_TEMP] = {"K", "a temperature", "300K", {"K", NULL}, 0, 1},
     [SCIM_DIM_FAREA] = {"F2", "an area in squared feature sizes", "100F2", {"F2", NULL}, 0, 1},
+    [SCIM_DIM_CAP] = {"F", "a capacitance", "0.2fF", {"F", NULL}, 1, 1},
     [SCIM_DIM_RA] = {"ohm*m2", "a resistance-area product", "650ohm*um2", {NULL}, 1, 1},
 };
 

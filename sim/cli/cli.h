@@ -30,6 +30,8 @@ struct cli {
     const char *engine;      /* run: functional | systemc */
     const char *vcd;         /* run --engine systemc: VCD trace file */
     int vcd_first, vcd_last; /* images traced */
+    const char *step;        /* sensitivity: --step (relative step of real keys) */
+    const char *keys;        /* sensitivity: --keys prefix,... */
     int workers;             /* sweep: runs at once */
     int shard, shards;       /* sweep --shard i/N */
     long job;                /* sweep --job K: only run K (-1: all) */
@@ -49,6 +51,7 @@ int cli_validate(const struct cli *c, struct scim_diag *d);
 int cli_sweep(const struct cli *c, struct scim_diag *d);
 int cli_merge(const struct cli *c, struct scim_diag *d);
 int cli_plot(const struct cli *c, struct scim_diag *d);
+int cli_sensitivity(const struct cli *c, struct scim_diag *d);
 
 /* The exit status of a command's result (1 on error), after a last message when the
  * diagnostics said nothing, or the error count when there were several. */

@@ -10,7 +10,9 @@
 #  fuzz_model   manifest + NUL + safetensors: tests/bad/files/*, the shipped models of
 #               workloads/models/ and of git HEAD (tensor file cut to 60 000 bytes),
 #               and small valid models of every method written by python3
-#               (skipped when python3 is missing);
+#               (skipped when python3 is missing); shapes-only manifests (`weights:
+#               random`, no tensor file): the small ones of workloads/shapes/ and a tiny
+#               one per method;
 #  fuzz_idx     small IDX files (1 to 4 dimensions, broken headers), the gzipped
 #               test files of tests/bad/files/data/, image/label pairs joined by the
 #               separator SPINCIM-LABELS for the dataset loader, and CIFAR-10 records.
@@ -35,7 +37,7 @@ if [ -f "$top/configs/default.yaml" ]; then
     printf '\0crossbar.rows_per_read=32\0adc.bits=6\0dropout.enabled=false\0workload.images=100'
   } >"$cfg/seed-default-overrides"
   { head -c "$max" "$top/configs/default.yaml"
-    printf '\0energy.mode=device\0scale_memory.kind=scale_crossbar\0crossbar.cell.r_p=5kohm'
+    printf '\0energy.mode=physical\0scale_memory.kind=scale_crossbar\0crossbar.cell.r_p=5kohm'
   } >"$cfg/seed-default-device-energy"
 fi
 printf '\0chip.vdd=1V\0crossbar.cell.r_p=331kohm\0workload.ood=gaussian,rotate:42\0adc={bits: 4}' \
@@ -78,6 +80,34 @@ if git -C "$top" rev-parse HEAD >/dev/null 2>&1; then
     pair "$tmp/m.yaml" "$tmp/m.st" "$model/seed-head-$(basename "$rel" .yaml)"
   done
 fi
+# Shapes-only manifests: the manifest alone. Only the shipped ones below 10^6 weights
+# (VGG-small and ResNet-18 draw ~10^7 per run, too slow to mutate under the sanitizers).
+for n in lenet5 lenet5-subset lenet5-wide resnet20; do
+  m=$top/workloads/shapes/$n.yaml
+  [ -f "$m" ] && { head -c 8000 "$m"; printf '\0'; } >"$model/seed-shapes-$n"
+done
+for method in bnn scale_dropout affine_dropout subset; do
+  extra=""
+  [ "$method" = affine_dropout ] && extra=", norm: layer"
+  [ "$method" = subset ] && extra=", scale_samples: 4, scale_bits: 4"
+  cat >"$model/seed-shapes-tiny-$method" <<EOF
+format: spincim-model
+version: 1
+name: tiny-$method
+method: $method
+classes: 10
+dataset: synthetic:1x6x6
+input: {channels: 1, height: 6, width: 6, encoding: bitserial8}
+weights: {random: {seed: 3, p_plus: 0.4, scale_sigma: 0.2}}
+layers:
+  - {name: c1, kind: conv, out_channels: 2, kernel: 3, padding: 1, activation: sign$extra}
+  - {name: c2, kind: conv, out_channels: 4, kernel: 3, stride: 2, padding: 1, pool: {kind: avg, size: 3}, activation: sign, residual: c1$extra}
+  - {name: out, kind: linear, out_features: 10, activation: none$extra}
+EOF
+done
+printf 'format: spincim-model\nversion: 1\nname: t\nmethod: bnn\nclasses: 10\ndataset: synthetic:1x2x2\ninput: {channels: 1, height: 2, width: 2, encoding: binary}\nweights: random\nlayers:\n  - {name: fc, kind: linear, out_features: 10, activation: none}\n' \
+  >"$model/seed-shapes-shorthand"
+
 if command -v python3 >/dev/null 2>&1; then
   python3 - "$model" <<'EOF'
 import json, random, struct, sys

@@ -33,4 +33,21 @@ execute_process(COMMAND ${OUT}/prefix/bin/spincim run --images 10 --quiet --out 
 if(NOT rc EQUAL 0 OR NOT EXISTS ${OUT}/cli/report.json)
   message(FATAL_ERROR "the installed CLI did not run its default config (${rc}): ${err}")
 endif()
+# The plug-in template compiles outside the tree against the installed ABI header, as the
+# README says, and a run uses it.
+execute_process(COMMAND pkg-config --variable=includedir spincim OUTPUT_VARIABLE inc
+                OUTPUT_STRIP_TRAILING_WHITESPACE)
+file(COPY ${SRC}/../../devices/plugins/template.c DESTINATION ${OUT}/tpl)
+execute_process(COMMAND ${CC} -std=c11 -O2 -Wall -Werror -fPIC -shared -fvisibility=hidden
+                        -I ${inc}/spincim/devices ${OUT}/tpl/template.c -o ${OUT}/tpl/libmy_adc.so -lm
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the plug-in template does not build against the installed header: ${err}")
+endif()
+execute_process(COMMAND ${OUT}/prefix/bin/spincim run --images 5 --quiet --out ${OUT}/tplrun
+                        -p adc.plugin=${OUT}/tpl/libmy_adc.so -p adc.model=my_adc
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT EXISTS ${OUT}/tplrun/report.json)
+  message(FATAL_ERROR "a run with the template plug-in failed (${rc}): ${err}")
+endif()
 message(STATUS "${out}")

@@ -6,9 +6,9 @@
 
 #include "scim_device.h"
 
-static double zero(const void *p)
+static double zero(const void *p, const struct scim_tech *t)
 {
-    (void)p;
+    (void)p, (void)t;
     return 0.0;
 }
 
@@ -23,8 +23,8 @@ static const struct scim_param none[] = {{0}};
 static const struct scim_adc_ops ops = {
     .size = sizeof(struct scim_adc_ops),
     .bits = bits,
-    .conversion_energy_j = zero,
-    .conversion_latency_s = zero,
+    .energy_j = zero,
+    .latency_s = zero,
     .area_m2 = zero,
     .static_power_w = zero,
 };

@@ -407,7 +407,7 @@ static void noise_histograms(const char *const *ov, size_t nov, enum scim_input_
     scim_config_free(&cfg);
 }
 
-static void read_noise(void)
+static void read_noise_events(void)
 {
     const char *events[] = {"crossbar.read_mode=analog", "crossbar.rows=64", "adc.bits=5",
                             "faults.c2c_sigma=9%", "faults.c2c_sigma_add=0.3uS"};
@@ -421,6 +421,10 @@ static void read_noise(void)
     noise_histograms(events, 5, SCIM_INPUT_BITSERIAL8, SCIM_READ_EVENTS, 0, "integer path");
     noise_histograms(events, 5, SCIM_INPUT_BITSERIAL8, SCIM_READ_EVENTS, 1,
                      "integer path, dropped rows");
+}
+
+static void read_noise_tables(void)
+{
     const char *lut[] = {
         "crossbar.read_mode=analog", "crossbar.rows=64",    "adc.bits=5",
         "faults.d2d_sigma=6%",       "faults.c2c_sigma=4%", "faults.c2c_sigma_add=0.1uS"};
@@ -615,7 +619,8 @@ static void streams(void)
     scim_config_free(&cfg);
 }
 
-int main(void)
+/* No variation gives the digital results: every kernel, method and fault. */
+static void part_digital(void)
 {
     const struct tlayer_spec *lenet = tm_lenet;
     const char *unrolled = "mapping.conv_strategy=unrolled", *kxk = "mapping.conv_strategy=kxk";
@@ -640,17 +645,55 @@ int main(void)
         equals_digital(lenet, 4, me, b8, kxk, "adc.bits=3", 1, cells, SCIM_READ_CELLS);
     }
     printf("analog: no variation gives the digital results (every kernel, method, fault)\n");
-    lut_equals_cells(lenet, 4, SCIM_METHOD_SCALE_DROPOUT, SCIM_INPUT_BITSERIAL8, unrolled, 0);
-    lut_equals_cells(lenet, 4, SCIM_METHOD_SPINDROP, SCIM_INPUT_BINARY, kxk, 1);
-    lut_equals_cells(lenet, 4, SCIM_METHOD_BNN, SCIM_INPUT_BINARY, unrolled, 1);
+}
+
+static void part_lut(void)
+{
+    const char *unrolled = "mapping.conv_strategy=unrolled", *kxk = "mapping.conv_strategy=kxk";
+    lut_equals_cells(tm_lenet, 4, SCIM_METHOD_SCALE_DROPOUT, SCIM_INPUT_BITSERIAL8, unrolled, 0);
+    lut_equals_cells(tm_lenet, 4, SCIM_METHOD_SPINDROP, SCIM_INPUT_BINARY, kxk, 1);
+    lut_equals_cells(tm_lenet, 4, SCIM_METHOD_BNN, SCIM_INPUT_BINARY, unrolled, 1);
     d2d_draws();
     printf("analog: lookup-table reads equal the per-cell sums\n");
-    read_noise();
-    printf("analog: read-noise code distributions equal the per-cell simulation\n");
+}
+
+static void part_noise(void)
+{
+    read_noise_events();
+    printf("analog: read-noise code distributions equal the per-cell simulation (events)\n");
+}
+
+static void part_noise_tables(void)
+{
+    read_noise_tables();
+    printf("analog: read-noise code distributions equal the per-cell simulation (tables)\n");
+}
+
+static void part_rest(void)
+{
     ir_drop();
     samplers();
     batch_streams();
     streams();
     printf("analog: IR drop, samplers and streams\n");
+}
+
+/* test_analog [digital|lut|noise|rest]: one part (ctest runs each on its own, so none
+ * comes near its timeout under the sanitizers), or every part without an argument. */
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(void);
+    } parts[] = {{"digital", part_digital}, {"lut", part_lut}, {"noise", part_noise},
+                 {"noise_tables", part_noise_tables}, {"rest", part_rest}};
+    int ran = 0;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        if (argc < 2 || !strcmp(argv[1], parts[i].name))
+            parts[i].fn(), ran++;
+    if (!ran) {
+        fprintf(stderr, "test_analog: unknown part '%s'\n", argv[1]);
+        return 2;
+    }
     return 0;
 }

@@ -63,13 +63,60 @@ static void check_cell(const struct scim_cell_ops *c, const void *pp)
     }
 }
 
+/* The technology points the block models are checked at: every tabulated node of the
+ * built-in technology model at its nominal supply, both flavors. */
+#define N_POINTS 22
+static struct scim_tech points[N_POINTS];
+static int n_points;
+
+static void make_points(void)
+{
+    static const double nodes[] = {130, 90, 65, 45, 40, 32, 28, 22, 16, 14, 10, 7};
+    const struct scim_device_ops *ptm = scim_device_find("ptm");
+    void *pp = calloc(1, ptm->params_size + 1);
+    ASSERT_EQ(scim_params_defaults(ptm->params, pp), 0);
+    for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+        for (int flavor = 0; flavor < 2 && n_points < N_POINTS; flavor++) {
+            double lo, hi;
+            char msg[256];
+            ptm->tech->vdd_range(pp, nodes[i] * 1e-9, flavor, &lo, &hi);
+            ASSERT(lo > 0 && hi > lo);
+            ASSERT_EQ(ptm->tech->at(pp, nodes[i] * 1e-9, 0.5 * (lo + hi), 300, flavor,
+                                    &points[n_points++], msg, sizeof(msg)), 0);
+        }
+    scim_params_free(ptm->params, pp);
+    free(pp);
+}
+
+static void check_tech(const struct scim_tech_ops *t, const void *pp)
+{
+    for (double nm = 7; nm <= 130; nm *= 1.13) {
+        double lo, hi;
+        struct scim_tech x;
+        char msg[256];
+        t->vdd_range(pp, nm * 1e-9, 0, &lo, &hi);
+        ASSERT_EQ(t->at(pp, nm * 1e-9, hi, 350, 0, &x, msg, sizeof(msg)), 0);
+        FINITE_POS(x.gate_energy_j);
+        FINITE_POS(x.gate_area_m2);
+        FINITE_POS(x.fo4_s);
+        FINITE_POS(x.gate_leakage_w);
+        FINITE_POS(x.sram_cell_area_m2);
+        FINITE_POS(x.c_gate_f_per_m);
+        FINITE_POS(x.r_wire_ohm_per_m);
+        ASSERT(t->at(pp, nm * 1e-9, hi * 1.01, 350, 0, &x, msg, sizeof(msg)) < 0);
+        ASSERT_STR_CONTAINS(msg, "is outside");
+    }
+}
+
 static void check_adc(const struct scim_adc_ops *a, const void *pp)
 {
     ASSERT(a->bits(pp) >= 1 && a->bits(pp) <= 16);
-    FINITE_NONNEG(a->conversion_energy_j(pp));
-    FINITE_POS(a->conversion_latency_s(pp));
-    FINITE_POS(a->area_m2(pp));
-    FINITE_NONNEG(a->static_power_w(pp));
+    for (int i = 0; i < n_points; i++) {
+        FINITE_POS(a->energy_j(pp, &points[i]));
+        FINITE_POS(a->latency_s(pp, &points[i]));
+        FINITE_POS(a->area_m2(pp, &points[i]));
+        FINITE_NONNEG(a->static_power_w(pp, &points[i]));
+    }
     if (a->convert)
         for (double x = -2; x < (1 << a->bits(pp)) + 2; x += 0.25)
             ASSERT(a->convert(pp, x) < (1u << a->bits(pp)));
@@ -77,13 +124,46 @@ static void check_adc(const struct scim_adc_ops *a, const void *pp)
 
 static void check_memory(const struct scim_memory_ops *m, const void *pp)
 {
-    for (int w = 1; w <= 64; w *= 2) {
-        FINITE_NONNEG(m->read_energy_j(pp, w));
-        FINITE_NONNEG(m->write_energy_j(pp, w));
+    for (int i = 0; i < n_points; i++)
+        for (int w = 1; w <= 64; w *= 2) {
+            struct scim_mem_geom g = {1024.0 * w, w};
+            FINITE_POS(m->read_energy_j(pp, &points[i], &g));
+            FINITE_POS(m->write_energy_j(pp, &points[i], &g));
+            FINITE_POS(m->access_latency_s(pp, &points[i], &g));
+            FINITE_POS(m->area_m2(pp, &points[i], &g));
+            FINITE_POS(m->leakage_w(pp, &points[i], &g));
+        }
+}
+
+static void check_logic(const struct scim_logic_ops *l, const void *pp)
+{
+    for (int i = 0; i < n_points; i++)
+        for (int b = SCIM_LOGIC_ACCUMULATOR; b < SCIM_LOGIC_COUNT; b++) {
+            struct scim_logic_req r = {b, 24, 24, 16};
+            struct scim_logic_cost c;
+            ASSERT_EQ(l->cost(pp, &points[i], &r, &c), 0);
+            FINITE_POS(c.energy_j);
+            FINITE_POS(c.delay_s);
+            FINITE_POS(c.area_m2);
+            FINITE_POS(c.leakage_w);
+        }
+}
+
+static void check_array(const struct scim_array_ops *a, const void *pp)
+{
+    for (int i = 0; i < n_points; i++) {
+        struct scim_array_req r = {256, 256, 16, 8, 100 * points[i].node_m * points[i].node_m,
+                                   0.1, 10e-9, 1.0 / 331e3};
+        struct scim_array_cost c;
+        ASSERT_EQ(a->cost(pp, &points[i], &r, &c), 0);
+        FINITE_POS(c.wordline_energy_j);
+        FINITE_POS(c.bitline_energy_j);
+        FINITE_POS(c.decoder_energy_j);
+        FINITE_NONNEG(c.mux_energy_j);
+        ASSERT(c.read_delay_s >= r.t_read_s);
+        FINITE_POS(c.area_m2);
+        FINITE_NONNEG(c.leakage_w);
     }
-    FINITE_POS(m->access_latency_s(pp));
-    FINITE_POS(m->bit_area_m2(pp, 40e-9));
-    FINITE_NONNEG(m->bit_leakage_w(pp));
 }
 
 /* 64 bits of probability p from a fresh instance seeded by seed. */
@@ -171,6 +251,15 @@ static void check_device(const struct scim_device_ops *ops)
     case SCIM_DEV_RNG:
         check_rng(ops->rng, pp);
         break;
+    case SCIM_DEV_TECH:
+        check_tech(ops->tech, pp);
+        break;
+    case SCIM_DEV_LOGIC:
+        check_logic(ops->logic, pp);
+        break;
+    case SCIM_DEV_ARRAY:
+        check_array(ops->array, pp);
+        break;
     }
     scim_params_free(ops->params, pp);
     free(pp);
@@ -185,9 +274,9 @@ static int one_bit(const void *p)
     return 4;
 }
 
-static double one(const void *p)
+static double one(const void *p, const struct scim_tech *t)
 {
-    (void)p;
+    (void)p, (void)t;
     return 1e-9;
 }
 
@@ -199,7 +288,7 @@ static void check_sizes(void)
     static struct scim_adc_ops short_adc = {0, one_bit, one, one, one, one, NULL};
     short_adc.size = offsetof(struct scim_adc_ops, convert);
     static const struct scim_device_ops dev = {SCIM_DEVICE_ABI, "test_short_adc", "test", SCIM_DEV_ADC,
-                                               no_params, 8, NULL, NULL, &short_adc, NULL, NULL};
+                                               no_params, 8, NULL, NULL, &short_adc, NULL, NULL, NULL, NULL, NULL};
     char msg[256] = "";
     ASSERT_EQ(scim_device_register_msg(&dev, msg, sizeof(msg)), 0);
     const struct scim_device_ops *got = scim_device_find("test_short_adc");
@@ -209,7 +298,7 @@ static void check_sizes(void)
     static struct scim_adc_ops tiny = {0, one_bit, one, one, one, one, NULL};
     tiny.size = offsetof(struct scim_adc_ops, static_power_w);
     static const struct scim_device_ops bad = {SCIM_DEVICE_ABI, "test_tiny_adc", "test", SCIM_DEV_ADC,
-                                               no_params, 8, NULL, NULL, &tiny, NULL, NULL};
+                                               no_params, 8, NULL, NULL, &tiny, NULL, NULL, NULL, NULL, NULL};
     ASSERT_EQ(scim_device_register_msg(&bad, msg, sizeof(msg)), SCIM_EINVAL);
     ASSERT_STR_CONTAINS(msg, "device 'test_tiny_adc': its struct scim_adc_ops is");
     ASSERT_STR_CONTAINS(msg, "needs at least");
@@ -223,7 +312,8 @@ int main(void)
     scim_diag_free(&d);
     ASSERT(scim_device_find("sot_highr"));
     size_t n = scim_device_count();
-    ASSERT(n >= 9);
+    ASSERT(n >= 13);
+    make_points();
     for (size_t i = 0; i < n; i++)
         check_device(scim_device_at(i));
     check_sizes();

@@ -246,6 +246,10 @@ def load_model(manifest_path, dtype=torch.float64):
         m = yaml.safe_load(f)
     if not isinstance(m, dict) or m.get("format") != "spincim-model" or m.get("version") != 1:
         raise ValueError(f"{manifest_path}: not a spincim-model version 1 manifest")
+    if "tensors" not in m and "weights" in m:
+        raise ValueError(f"{manifest_path}: a shapes-only manifest (weights: random): spincim "
+                         "draws its weights, there is no tensor file to load; "
+                         "tools/train/synth.py writes the same topology with one")
     method = m.get("method", "scale_dropout")
     if method not in bnn.METHODS:
         raise ValueError(f"{manifest_path}: unknown method {method!r}")
